@@ -1,0 +1,13 @@
+"""Template context shared by every page."""
+
+from roles.selectors import person_for_user, user_is_hr_admin
+
+
+def current_person(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "current_person": person_for_user(user=user),
+        "is_hr_admin": user_is_hr_admin(user=user),
+    }

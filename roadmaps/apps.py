@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RoadmapsConfig(AppConfig):
+    """Strategy, goals, products and metrics."""
+
+    name = "roadmaps"

@@ -1,0 +1,1 @@
+"""Strategy, goals, products and metrics (models arrive with the goals capability)."""

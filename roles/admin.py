@@ -1,0 +1,1 @@
+"""HR set-up of the organisation (filled in by the admin capability)."""

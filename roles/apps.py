@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class RolesConfig(AppConfig):
+    """The organisation and its people: units, teams, the job ladder, seats."""
+
+    name = "roles"
+    verbose_name = "Organisation"

@@ -1,0 +1,228 @@
+"""The organisation and its people.
+
+Reporting lines (``Person.manager``) and unit nesting (``BusinessUnit.parent``) are
+adjacency lists walked with recursive CTEs (see ``roles.selectors``). Moves go through
+``roles.services``, which refuses cycles before writing.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from productorg.models import TimeStampedModel
+
+
+class BusinessUnit(TimeStampedModel):
+    """A business unit; units nest (a division holds product lines, …)."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    leader = models.ForeignKey(
+        "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="led_units"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")), name="business_unit_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(TimeStampedModel):
+    """A team inside a business unit, led by a person."""
+
+    class Kind(models.TextChoices):
+        PRODUCT = "product", "Product"
+        PLATFORM = "platform", "Platform"
+        ENGINEERING = "engineering", "Engineering"
+        DESIGN = "design", "Design"
+        DATA = "data", "Data"
+        MARKETING = "marketing", "Marketing"
+        SALES = "sales", "Sales"
+        SUPPORT = "support", "Support"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200)
+    business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT, related_name="teams")
+    lead = models.ForeignKey(
+        "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="led_teams"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PRODUCT)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business_unit", "name"], name="team_name_unique_in_unit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(TimeStampedModel):
+    """A rung of the job ladder. The ladder is data: HR may rename, add and reorder rungs."""
+
+    class Track(models.TextChoices):
+        MANAGEMENT = "management", "Management"
+        INDIVIDUAL = "individual", "Individual contributor"
+
+    class Family(models.TextChoices):
+        PRODUCT = "product", "Product management"
+        ENGINEERING = "engineering", "Engineering"
+        DESIGN = "design", "Design"
+        DATA = "data", "Data"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=120, unique=True)
+    family = models.CharField(max_length=20, choices=Family.choices, default=Family.PRODUCT)
+    track = models.CharField(max_length=20, choices=Track.choices)
+    level = models.PositiveSmallIntegerField(help_text="Higher is more senior.")
+    summary = models.TextField(blank=True)
+    responsibilities = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["family", "-level", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_product_role(self) -> bool:
+        return self.family == self.Family.PRODUCT
+
+
+class Person(TimeStampedModel):
+    """Someone in the organisation. ``manager`` is the reporting line (the org tree).
+
+    A login is optional: HR may plan people who never sign in. Nobody manages
+    themself, and a reporting line never forms a cycle (``person_set_manager``).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    full_name = models.CharField(max_length=200)
+    email = models.EmailField(unique=True)
+    title = models.CharField(max_length=200, blank=True)
+    role = models.ForeignKey(
+        Role, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
+    )
+    manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    business_unit = models.ForeignKey(
+        BusinessUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
+    )
+    location = models.CharField(max_length=120, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.CheckConstraint(condition=~Q(manager=F("pk")), name="person_not_own_manager"),
+        ]
+        indexes = [models.Index(fields=["manager", "is_active"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Position(TimeStampedModel):
+    """A seat in the organisation plan. Open seats are the hiring plan.
+
+    A filled seat has a holder; any other status has none. The budgeted cost is private
+    (HR admins and the management chain above the seat).
+    """
+
+    class Status(models.TextChoices):
+        FILLED = "filled", "Filled"
+        OPEN = "open", "Open"
+        PLANNED = "planned", "Planned"
+        FROZEN = "frozen", "Frozen"
+
+    title = models.CharField(max_length=200, blank=True, help_text="Defaults to the role's name.")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="positions")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="positions"
+    )
+    reports_to = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="planned_positions",
+        help_text="The person the seat reports to.",
+    )
+    reports_to_position = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="child_positions",
+        help_text="Or the seat it reports to, when that seat is itself not filled yet.",
+    )
+    holder = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="positions"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    budgeted_annual_cost = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(max_length=3, default="EUR")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["status", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(status="filled", holder__isnull=False)
+                    | (~Q(status="filled") & Q(holder__isnull=True))
+                ),
+                name="position_holder_iff_filled",
+                violation_error_message="A filled seat needs a holder, and only a filled seat has one.",
+            ),
+            models.UniqueConstraint(
+                fields=["holder"],
+                condition=Q(holder__isnull=False),
+                name="position_one_seat_per_holder",
+            ),
+            models.CheckConstraint(
+                condition=Q(budgeted_annual_cost__isnull=True) | Q(budgeted_annual_cost__gte=0),
+                name="position_cost_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.role.name
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.role.name

@@ -1,0 +1,9 @@
+"""Pages of the organisation."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+]

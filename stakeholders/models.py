@@ -1,0 +1,1 @@
+"""Stakeholders, alignment and reviews (models arrive with the stakeholders capability)."""
