@@ -141,3 +141,6 @@ def build_org(*, size: int, unit: BusinessUnit | None = None, fanout: int = 6) -
         level = Person.objects.bulk_create(batch)
         created += len(batch)
     return root
+
+
+pytest_plugins = ["tests.workers"]
