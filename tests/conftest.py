@@ -144,3 +144,12 @@ def build_org(*, size: int, unit: BusinessUnit | None = None, fanout: int = 6) -
 
 
 pytest_plugins = ["tests.workers"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Give each test run its own test database, so concurrent runs never share one."""
+    for db in settings.DATABASES.values():
+        test = db.setdefault("TEST", {})
+        base = test.get("NAME") or f"test_{db['NAME']}"
+        test["NAME"] = f"{base}_p{os.getpid()}"
