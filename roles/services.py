@@ -34,10 +34,14 @@ def _raise_validation(exc: ValidationError) -> None:
     raise ApplicationError(first, field_errors=field_errors) from exc
 
 
-def validate_and_save(instance, *, acting_user=None) -> None:
-    """``full_clean`` then save, turning validation errors into an ApplicationError."""
+def validate_and_save(instance, *, acting_user=None, exclude: list[str] | None = None) -> None:
+    """``full_clean`` then save, turning validation errors into an ApplicationError.
+
+    ``exclude`` skips fields the caller has already checked (e.g. a foreign key to a
+    row it has just locked), sparing their existence queries.
+    """
     try:
-        instance.full_clean()
+        instance.full_clean(exclude=exclude)
     except ValidationError as exc:
         _raise_validation(exc)
     if acting_user is not None and getattr(acting_user, "is_authenticated", False):

@@ -13,12 +13,27 @@ from dataclasses import dataclass
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
 
+from roles.ladder import seed_default_ladder
 from roles.models import BusinessUnit, Person, Role, Team
 
 from .factories import PersonFactory, UserFactory
 
 REQUIRE_SERVICES = os.environ.get("PRODUCTORG_REQUIRE_SERVICES") == "1"
+
+
+@receiver(post_migrate)
+def _reseed_reference_data(sender, **kwargs):
+    """Transactional tests flush every table (data migrations' rows too) and then emit
+    post_migrate: put the default ladder back so later tests find it, as after migrate."""
+    if sender.name == "roles":
+        from django.contrib.auth.models import Group
+
+        seed_default_ladder(role_model=Role, group_model=Group)
+
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
