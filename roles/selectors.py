@@ -7,11 +7,11 @@ never depends on the depth or size of the organisation.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, Q, QuerySet, Value
+from django.db.models import BooleanField, Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.lookups import LessThan
 from django_cte import CTE, with_cte
 
-from .models import BusinessUnit, Person
+from .models import BusinessUnit, Person, Position, Role, Team
 
 # Recursion stops here even if bad data ever formed a loop; real orgs are far shallower.
 MAX_TREE_DEPTH = 100
@@ -197,3 +197,83 @@ def business_unit_ancestor_ids(*, unit: BusinessUnit) -> list[int]:
         .order_by("distance")
         .values_list("id", flat=True)
     )
+
+
+# --- API lists and seat-cost visibility -------------------------------------------------
+
+
+def person_list() -> QuerySet[Person]:
+    """Everyone, with what a list shows about them joined in (one query per page)."""
+    return Person.objects.select_related("role", "team", "business_unit", "manager")
+
+
+def business_unit_list() -> QuerySet[BusinessUnit]:
+    """Every business unit with its parent and leader joined in (one query per page)."""
+    return BusinessUnit.objects.select_related("parent", "leader")
+
+
+def team_list() -> QuerySet[Team]:
+    """Every team with its unit and lead joined in (one query per page)."""
+    return Team.objects.select_related("business_unit", "lead")
+
+
+def role_list() -> QuerySet[Role]:
+    """The rungs of the job ladder."""
+    return Role.objects.all()
+
+
+def position_seat_cost_visibility(*, user):
+    """A SQL expression: whether ``user`` may see a seat's budgeted cost.
+
+    Seat costs are private: HR admins see every one; a person sees the cost of the seats
+    that report to someone in their own subtree (they are in the management chain above
+    the seat); anybody else sees none. The database decides it inside the list query
+    (the viewer's subtree is one recursive subquery), so costs never add a query per row.
+    """
+    if user_is_hr_admin(user=user):
+        return Value(True, output_field=BooleanField())
+    viewer = person_for_user(user=user)
+    if viewer is None:
+        return Value(False, output_field=BooleanField())
+    return Case(
+        When(reports_to_id__in=person_subtree_ids(root=viewer), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def position_seat_cost_is_visible(*, user, position: Position) -> bool:
+    """The same decision as :func:`position_seat_cost_visibility`, for one seat."""
+    if user_is_hr_admin(user=user):
+        return True
+    if position.reports_to_id is None:
+        return False
+    return person_can_see_private(user=user, subject=position.reports_to)
+
+
+def position_list(*, user) -> QuerySet[Position]:
+    """Every seat, each annotated with ``seat_cost_visible`` for ``user`` (one query per page)."""
+    return Position.objects.select_related(
+        "role", "team", "reports_to", "reports_to_position__role", "holder"
+    ).annotate(seat_cost_visible=position_seat_cost_visibility(user=user))
+
+
+def position_subtree_ids(*, root: Position) -> QuerySet:
+    """Ids of ``root`` and every seat reporting to it, directly or not (one query)."""
+
+    def make(cte):
+        return (
+            Position.objects.filter(pk=root.pk)
+            .order_by()
+            .values("id", depth=Value(0, output_field=IntegerField()))
+            .union(
+                cte.join(Position, reports_to_position_id=cte.col.id)
+                .order_by()
+                .filter(LessThan(cte.col.depth, MAX_TREE_DEPTH))
+                .values("id", depth=cte.col.depth + Value(1, output_field=IntegerField())),
+                all=True,
+            )
+        )
+
+    cte = CTE.recursive(make, name="seat_subtree")
+    return with_cte(cte, select=cte.join(Position, id=cte.col.id)).values("id")
