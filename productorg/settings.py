@@ -166,7 +166,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
         "rest_framework.filters.SearchFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "productorg.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "productorg.api.errors.exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -175,9 +175,26 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "ProductOrg API",
     "DESCRIPTION": (
         "People, roles, goals, products and stakeholders of a product organisation. "
-        "Authenticate with a session or `Authorization: Bearer <token>`."
+        "Authenticate with a session or `Authorization: Bearer <token>`.\n\n"
+        "**Tokens.** Create and revoke personal tokens at `/account/tokens/` (an admin "
+        "can run `manage.py create_api_token <email>`). A token is shown once and stored "
+        "hashed; a revoked token answers 401.\n\n"
+        "**Access.** Every signed-in member reads the organisation; only HR admins "
+        "create, change and delete. Private fields (such as a seat's budgeted cost) are "
+        "null unless the caller may see them.\n\n"
+        "**Lists.** Every list is paginated the same way: `?page=N&page_size=M` (50 by "
+        'default, at most 500) answers `{"count": 123, "next": url|null, '
+        '"previous": url|null, "results": [...]}`. Filters are query parameters; '
+        "`?search=` matches names, `?ordering=field` (prefix `-` for descending) sorts.\n\n"
+        '**Errors.** Every error answers `{"error": {"status": 400, "code": '
+        '"invalid", "message": "...", "fields": {"manager": ["..."]}}}`; '
+        "`fields` is present for validation errors only (400). 401: no or a revoked "
+        "token; 403: not allowed to change this; 404: no such object (or not visible to "
+        "you); 400 with code `protected`: the object is still referred to and cannot be "
+        "deleted."
     ),
     "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

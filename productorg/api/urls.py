@@ -1,9 +1,29 @@
-"""``/api/v1/`` resources, ``/api/schema/`` (OpenAPI 3) and ``/api/docs/``."""
+"""``/api/v1/`` resources, ``/api/schema/`` (OpenAPI 3), ``/api/docs/`` and ``/api/redoc/``.
 
-from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+Resources are plural and kebab-case (DESIGN.md); the interactive docs are served from
+drf-spectacular-sidecar's static files, never a CDN.
+"""
+
+from django.urls import include, path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
+from rest_framework import routers
+
+from roles import api as roles_api
+
+router = routers.DefaultRouter()
+router.register("people", roles_api.PersonViewSet, basename="person")
+router.register("business-units", roles_api.BusinessUnitViewSet, basename="business-unit")
+router.register("teams", roles_api.TeamViewSet, basename="team")
+router.register("roles", roles_api.RoleViewSet, basename="role")
+router.register("positions", roles_api.PositionViewSet, basename="position")
 
 urlpatterns = [
+    path("v1/", include((router.urls, "api"), namespace="v1")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
 ]

@@ -1,0 +1,299 @@
+"""REST API of the organisation: people, business units, teams, roles and seats.
+
+Thin by design: lists and lookups come from ``roles.selectors``, filters from
+``roles.filters`` (shared with the pages), and every write goes through
+``roles.services``, whose :class:`~productorg.errors.ApplicationError` becomes a 400 in
+the one error format. Every signed-in member reads; only HR admins write
+(``IsMemberReadOnlyOrHRAdmin``, the default permission).
+"""
+
+from __future__ import annotations
+
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import serializers, viewsets
+
+from . import services
+from .filters import (
+    BusinessUnitFilterSet,
+    PersonFilterSet,
+    PositionFilterSet,
+    RoleFilterSet,
+    TeamFilterSet,
+)
+from .models import BusinessUnit, Person, Position, Role, Team
+from .selectors import business_unit_list, person_list, position_list, role_list, team_list
+
+# --- Serializers (input validation and output shape; no domain rules) ------------------
+
+
+def _name_of(source: str, help_text: str) -> serializers.CharField:
+    return serializers.CharField(
+        source=source, read_only=True, allow_null=True, help_text=help_text
+    )
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    role_name = _name_of("role.name", "Name of the role.")
+    manager_name = _name_of("manager.full_name", "Full name of the manager.")
+    team_name = _name_of("team.name", "Name of the team.")
+    business_unit_name = _name_of("business_unit.name", "Name of the business unit.")
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "full_name",
+            "email",
+            "title",
+            "role",
+            "role_name",
+            "manager",
+            "manager_name",
+            "team",
+            "team_name",
+            "business_unit",
+            "business_unit_name",
+            "location",
+            "start_date",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {
+            "manager": {"help_text": "Id of the person this person reports to."},
+        }
+
+
+class BusinessUnitSerializer(serializers.ModelSerializer):
+    parent_name = _name_of("parent.name", "Name of the parent unit.")
+    leader_name = _name_of("leader.full_name", "Full name of the leader.")
+
+    class Meta:
+        model = BusinessUnit
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "parent",
+            "parent_name",
+            "leader",
+            "leader_name",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    business_unit_name = _name_of("business_unit.name", "Name of the business unit.")
+    lead_name = _name_of("lead.full_name", "Full name of the lead.")
+
+    class Meta:
+        model = Team
+        fields = [
+            "id",
+            "name",
+            "business_unit",
+            "business_unit_name",
+            "lead",
+            "lead_name",
+            "kind",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class RoleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Role
+        fields = [
+            "id",
+            "name",
+            "family",
+            "track",
+            "level",
+            "summary",
+            "responsibilities",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class PositionSerializer(serializers.ModelSerializer):
+    display_title = serializers.CharField(
+        read_only=True, help_text="The title, or the role's name when there is none."
+    )
+    budgeted_annual_cost = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        allow_null=True,
+        required=False,
+        help_text="Private. Answered only to HR admins and to the management chain above "
+        "the seat (the person it reports to and everyone above them); null for anyone else.",
+    )
+
+    class Meta:
+        model = Position
+        fields = [
+            "id",
+            "title",
+            "display_title",
+            "role",
+            "team",
+            "reports_to",
+            "reports_to_position",
+            "holder",
+            "status",
+            "budgeted_annual_cost",
+            "currency",
+            "created_at",
+            "updated_at",
+        ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # Fail closed: a row that did not come through position_list shows no cost.
+        if not getattr(instance, "seat_cost_visible", False):
+            data["budgeted_annual_cost"] = None
+        return data
+
+
+# --- Viewsets ----------------------------------------------------------------------------
+
+
+class OrgViewSet(viewsets.ModelViewSet):
+    """Reads through a selector, writes through services, answers with the re-read row.
+
+    The re-read goes through the same selector as the lists, so a write answers exactly
+    what a later GET would (joined names, the seat-cost decision).
+    """
+
+    filter_backends = [DjangoFilterBackend]
+
+    def reread(self, instance):
+        return self.get_queryset().get(pk=instance.pk)
+
+
+class PersonViewSet(OrgViewSet):
+    """People of the organisation; `?under=<id>` lists a leader's whole subtree."""
+
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilterSet
+
+    def get_queryset(self):
+        return person_list()
+
+    def perform_create(self, serializer):
+        person = services.person_create(acting_user=self.request.user, **serializer.validated_data)
+        serializer.instance = self.reread(person)
+
+    def perform_update(self, serializer):
+        person = services.person_update(
+            person=serializer.instance, acting_user=self.request.user, **serializer.validated_data
+        )
+        serializer.instance = self.reread(person)
+
+    def perform_destroy(self, instance):
+        services.person_delete(person=instance, acting_user=self.request.user)
+
+
+class BusinessUnitViewSet(OrgViewSet):
+    """Business units; `parent` nests them, and a move never forms a cycle."""
+
+    serializer_class = BusinessUnitSerializer
+    filterset_class = BusinessUnitFilterSet
+
+    def get_queryset(self):
+        return business_unit_list()
+
+    def perform_create(self, serializer):
+        unit = services.business_unit_create(
+            acting_user=self.request.user, **serializer.validated_data
+        )
+        serializer.instance = self.reread(unit)
+
+    def perform_update(self, serializer):
+        unit = services.business_unit_update(
+            unit=serializer.instance, acting_user=self.request.user, **serializer.validated_data
+        )
+        serializer.instance = self.reread(unit)
+
+    def perform_destroy(self, instance):
+        services.business_unit_delete(unit=instance, acting_user=self.request.user)
+
+
+class TeamViewSet(OrgViewSet):
+    """Teams inside business units."""
+
+    serializer_class = TeamSerializer
+    filterset_class = TeamFilterSet
+
+    def get_queryset(self):
+        return team_list()
+
+    def perform_create(self, serializer):
+        team = services.team_create(acting_user=self.request.user, **serializer.validated_data)
+        serializer.instance = self.reread(team)
+
+    def perform_update(self, serializer):
+        team = services.team_update(
+            team=serializer.instance, acting_user=self.request.user, **serializer.validated_data
+        )
+        serializer.instance = self.reread(team)
+
+    def perform_destroy(self, instance):
+        services.team_delete(team=instance, acting_user=self.request.user)
+
+
+class RoleViewSet(OrgViewSet):
+    """The job ladder: each role is a rung, `level` orders them (higher is more senior)."""
+
+    serializer_class = RoleSerializer
+    filterset_class = RoleFilterSet
+
+    def get_queryset(self):
+        return role_list()
+
+    def perform_create(self, serializer):
+        role = services.role_create(acting_user=self.request.user, **serializer.validated_data)
+        serializer.instance = self.reread(role)
+
+    def perform_update(self, serializer):
+        role = services.role_update(
+            role=serializer.instance, acting_user=self.request.user, **serializer.validated_data
+        )
+        serializer.instance = self.reread(role)
+
+    def perform_destroy(self, instance):
+        services.role_delete(role=instance, acting_user=self.request.user)
+
+
+class PositionViewSet(OrgViewSet):
+    """Seats of the organisation plan; open seats are the hiring plan.
+
+    `budgeted_annual_cost` is private (see the field); the decision is made by the
+    database inside the list query, never per row.
+    """
+
+    serializer_class = PositionSerializer
+    filterset_class = PositionFilterSet
+
+    def get_queryset(self):
+        return position_list(user=self.request.user)
+
+    def perform_create(self, serializer):
+        position = services.position_create(
+            acting_user=self.request.user, **serializer.validated_data
+        )
+        serializer.instance = self.reread(position)
+
+    def perform_update(self, serializer):
+        position = services.position_update(
+            position=serializer.instance,
+            acting_user=self.request.user,
+            **serializer.validated_data,
+        )
+        serializer.instance = self.reread(position)
+
+    def perform_destroy(self, instance):
+        services.position_delete(position=instance, acting_user=self.request.user)
