@@ -3,6 +3,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.urls import path
 
+from productorg import views
+
 
 @login_not_required
 def healthz(request):
@@ -13,4 +15,10 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),
+    path("account/tokens/", views.api_tokens, name="api-tokens"),
+    path(
+        "account/tokens/<int:token_id>/revoke/",
+        views.api_token_revoke_view,
+        name="api-token-revoke",
+    ),
 ]
