@@ -7,8 +7,22 @@ never depends on the depth or size of the organisation.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThan
+from django.shortcuts import get_object_or_404
 from django_cte import CTE, with_cte
 
 from .models import BusinessUnit, Person, Position, Role, Team
@@ -197,6 +211,111 @@ def business_unit_ancestor_ids(*, unit: BusinessUnit) -> list[int]:
         .order_by("distance")
         .values_list("id", flat=True)
     )
+
+
+# --- Pages: org chart, person page, people directory --------------------------------
+# Organisation structure is visible to every signed-in member (DESIGN.md); seat costs are
+# private, so the seat reads below never even load ``budgeted_annual_cost``.
+
+OPEN_SEAT_STATUSES = (Position.Status.OPEN, Position.Status.PLANNED)
+
+
+def person_get_for_page(*, user, person_id: int) -> Person:
+    """An active person any member may look at; people who left only for HR admins.
+
+    Anything else answers 404, so a page never reveals that a hidden person exists.
+    """
+    qs = Person.objects.select_related("role", "team", "business_unit", "manager")
+    if not user_is_hr_admin(user=user):
+        qs = qs.filter(is_active=True)
+    return get_object_or_404(qs, pk=person_id)
+
+
+def person_direct_reports(*, manager: Person) -> QuerySet[Person]:
+    """``manager``'s active direct reports, most senior first (one query).
+
+    Each carries ``direct_reports`` (their span of control) and ``open_seats`` (open or
+    planned seats reporting to them), both counted by the database.
+    """
+    open_seats = (
+        Position.objects.filter(reports_to=OuterRef("pk"), status__in=OPEN_SEAT_STATUSES)
+        .order_by()
+        .values("reports_to")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Person.objects.filter(manager=manager, is_active=True)
+        .select_related("role", "team")
+        .annotate(
+            direct_reports=Count("reports", filter=Q(reports__is_active=True)),
+            open_seats=Coalesce(Subquery(open_seats, output_field=IntegerField()), 0),
+        )
+        .order_by(F("role__level").desc(nulls_last=True), "full_name")
+    )
+
+
+def person_branch_sizes(*, manager: Person) -> dict[int, int]:
+    """For each active direct report of ``manager``: the active people in their branch,
+    themself included (one recursive query, grouped by branch)."""
+
+    def make(cte):
+        return (
+            Person.objects.filter(manager=manager, is_active=True)
+            .order_by()
+            .values("id", branch_id=F("id"), depth=Value(0, output_field=IntegerField()))
+            .union(
+                cte.join(Person, manager_id=cte.col.id)
+                .filter(LessThan(cte.col.depth, MAX_TREE_DEPTH), is_active=True)
+                .order_by()
+                .values(
+                    "id",
+                    branch_id=cte.col.branch_id,
+                    depth=cte.col.depth + Value(1, output_field=IntegerField()),
+                ),
+                all=True,
+            )
+        )
+
+    cte = CTE.recursive(make, name="org_branches")
+    rows = with_cte(
+        cte,
+        select=cte.queryset().order_by().values("branch_id").annotate(size=Count("id")),
+    )
+    return {row["branch_id"]: row["size"] for row in rows}
+
+
+def position_open_seats_reporting_to(*, manager: Person) -> QuerySet[Position]:
+    """Open and planned seats that report to ``manager`` (one query, cost not loaded)."""
+    return (
+        Position.objects.filter(reports_to=manager, status__in=OPEN_SEAT_STATUSES)
+        .select_related("role", "team")
+        .defer("budgeted_annual_cost", "currency")
+        .order_by("-role__level", "id")
+    )
+
+
+def position_open_seat_count_in_org(*, root: Person) -> int:
+    """Open and planned seats anywhere in ``root``'s organisation (one query)."""
+    return Position.objects.filter(
+        status__in=OPEN_SEAT_STATUSES, reports_to__in=person_subtree_ids(root=root)
+    ).count()
+
+
+def person_org_tops() -> QuerySet[Person]:
+    """The people at the top of the organisation (active, reporting to nobody)."""
+    return Person.objects.filter(manager__isnull=True, is_active=True).select_related("role")
+
+
+def directory_filter_choices() -> dict[str, QuerySet]:
+    """Teams, units and roles offered as directory filters (one query each)."""
+    return {
+        "teams": Team.objects.select_related("business_unit").order_by(
+            "name", "business_unit__name"
+        ),
+        "units": BusinessUnit.objects.order_by("name"),
+        "roles": Role.objects.order_by("-level", "name"),
+    }
 
 
 # --- API lists and seat-cost visibility -------------------------------------------------
