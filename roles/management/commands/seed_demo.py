@@ -1,0 +1,112 @@
+"""``manage.py seed_demo [--size small|large] [--reset]``: load the demo organisation.
+
+Idempotent: an organisation that already has people is left as it is (so ``make run``
+may call this every time). ``--reset`` first deletes a previous demo organisation; it
+refuses to touch one with anybody outside the demo.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+from django.core.management.base import BaseCommand, CommandError
+
+from productorg.demo import DEMO_PASSWORD, demo_logins_ensure
+from productorg.errors import ApplicationError
+from roles.demo import SIZES, demo_org_create, demo_org_delete, demo_plan
+from roles.models import Person
+
+
+class ProgressBar:
+    """A one-line progress bar, redrawn in place on a terminal; one line per phase otherwise."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: TextIO, title: str):
+        self.stream = stream
+        self.title = title
+        self.tty = stream.isatty()
+        self.last_label = ""
+        self.last_percent = -1
+
+    def __call__(self, done: int, total: int, label: str) -> None:
+        percent = done * 100 // max(total, 1)
+        if self.tty:
+            if percent == self.last_percent and label == self.last_label:
+                return
+            filled = self.WIDTH * done // max(total, 1)
+            bar = "#" * filled + "-" * (self.WIDTH - filled)
+            self.stream.write(f"\r{self.title} [{bar}] {percent:3d}% {label:<20}")
+        elif label != self.last_label or done == total:
+            self.stream.write(f"{self.title}: {percent:3d}% {label}\n")
+        self.stream.flush()
+        self.last_label, self.last_percent = label, percent
+
+    def finish(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+class Command(BaseCommand):
+    help = (
+        "Load a deterministic demo organisation (CPO, VPs, Directors, Heads of Product, PMs, "
+        "engineers, designers, data people, teams, seats) and the demo logins. Does nothing "
+        "if the organisation already has people, unless --reset."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--size",
+            choices=sorted(SIZES),
+            default="small",
+            help="small: about 200 people; large: 10,000 people, 60 units, 800 teams.",
+        )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Delete the existing demo organisation first (refused for a non-demo org).",
+        )
+
+    def handle(self, *args, size: str, reset: bool, **options):
+        if reset and Person.objects.exists():
+            try:
+                deleted = demo_org_delete()
+            except ApplicationError as exc:
+                raise CommandError(exc.message) from exc
+            self.stdout.write(f"Deleted the previous demo organisation ({deleted} people).")
+        existing = Person.objects.count()
+        if existing:
+            self.stdout.write(
+                f"The organisation already has {existing} people: not seeding the demo "
+                "(use --reset to replace a demo organisation)."
+            )
+        else:
+            started = time.monotonic()
+            # The raw stream (not self.stderr, which would colour and end every write).
+            bar = ProgressBar(options.get("stderr") or sys.stderr, f"Seeding the {size} demo")
+            try:
+                summary = demo_org_create(plan=demo_plan(size=size), progress=bar)
+            except ApplicationError as exc:
+                raise CommandError(exc.message) from exc
+            finally:
+                bar.finish()
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Seeded the {size} demo organisation in {time.monotonic() - started:.1f} s: "
+                    f"{summary.people} people ({summary.product_people} in product roles), "
+                    f"{summary.units} business units, {summary.teams} teams, "
+                    f"{summary.filled_seats} filled seats and {summary.hiring_plan_seats} "
+                    "open, planned or frozen seats."
+                )
+            )
+        accounts = demo_logins_ensure()
+        if accounts:
+            self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
+            for account in accounts:
+                self.stdout.write(
+                    f"  {account.login.username:<32} {account.person.full_name}, "
+                    f"{account.person.title}"
+                )
