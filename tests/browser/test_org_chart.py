@@ -142,6 +142,8 @@ def test_cpo_expands_a_branch_and_sees_grandchildren(page: Page, live_server, or
     screenshot("org-chart-desktop")
 
     # Keyboard: Tab reaches Dana's expand control, focus is visible, Enter expands.
+    page.keyboard.press("Tab")  # the first stop is the skip link
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
     dana_toggle = toggle_for(page, org.dana)
     for _ in range(40):
         page.keyboard.press("Tab")
