@@ -1,6 +1,8 @@
 # ProductOrg — the README names these targets.
 #   make run    set up everything on a fresh machine and serve the demo organisation
 #   make test   run the whole test suite
+# Needs only Python 3.11+ (with venv) and make: uv is bootstrapped into .tools and
+# installs exactly what uv.lock pins into .venv.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -8,10 +10,23 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 UV_VERSION := 0.13.9
 PY := $(VENV)/bin/python
+# Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k seed -x"`.
+PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test install lint format check clean
+.PHONY: help run test install lint format check ci seed-large clean
+
+help:
+	@echo "make run         migrate, load the demo organisation and serve it (web, worker, beat) on http://127.0.0.1:$${PORT:-8000}/"
+	@echo "make test        run the test suite (PYTEST_ARGS=... to pass arguments to pytest)"
+	@echo "make lint        ruff check and ruff format --check"
+	@echo "make format      ruff format and ruff check --fix"
+	@echo "make check       Django system checks and a check for missing migrations"
+	@echo "make ci          what CI runs (.ci/run): services, tests, lint, checks, tests on PostgreSQL and Redis"
+	@echo "make seed-large  load the large demo organisation (10,000 people) into an empty database"
+	@echo "make install     create .venv from uv.lock (the other targets do this when needed)"
+	@echo "make clean       remove .venv, .tools, the local database (var/) and collected static files"
 
 install: $(VENV)/.installed
 
@@ -29,7 +44,7 @@ run: install
 	$(PY) manage.py rundemo
 
 test: install
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -42,6 +57,13 @@ format: install
 check: install
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+
+ci:
+	bash .ci/run
+
+seed-large: install
+	$(PY) manage.py migrate --verbosity 0
+	$(PY) manage.py seed_demo --size large
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var staticfiles
