@@ -122,6 +122,10 @@ class PositionSerializer(serializers.ModelSerializer):
     display_title = serializers.CharField(
         read_only=True, help_text="The title, or the role's name when there is none."
     )
+    role_name = _name_of("role.name", "Name of the role.")
+    team_name = _name_of("team.name", "Name of the team.")
+    reports_to_name = _name_of("reports_to.full_name", "Full name of the person it reports to.")
+    holder_name = _name_of("holder.full_name", "Full name of the person in the seat.")
     budgeted_annual_cost = serializers.DecimalField(
         max_digits=12,
         decimal_places=2,
@@ -139,10 +143,14 @@ class PositionSerializer(serializers.ModelSerializer):
             "title",
             "display_title",
             "role",
+            "role_name",
             "team",
+            "team_name",
             "reports_to",
+            "reports_to_name",
             "reports_to_position",
             "holder",
+            "holder_name",
             "status",
             "budgeted_annual_cost",
             "currency",

@@ -372,9 +372,9 @@ def position_seat_cost_is_visible(*, user, position: Position) -> bool:
 
 def position_list(*, user) -> QuerySet[Position]:
     """Every seat, each annotated with ``seat_cost_visible`` for ``user`` (one query per page)."""
-    return Position.objects.select_related(
-        "role", "team", "reports_to", "reports_to_position__role", "holder"
-    ).annotate(seat_cost_visible=position_seat_cost_visibility(user=user))
+    return Position.objects.select_related("role", "team", "reports_to", "holder").annotate(
+        seat_cost_visible=position_seat_cost_visibility(user=user)
+    )
 
 
 def position_subtree_ids(*, root: Position) -> QuerySet:

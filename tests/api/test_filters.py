@@ -128,3 +128,9 @@ def test_positions_by_status_team_and_role(member, cast, elsewhere):
     assert ids(f"team={sellers.pk}") == [open_seat.pk]
     assert sorted(ids(f"role={senior.pk}")) == sorted([frozen.pk, held.pk])
     assert ids(f"holder={cast.report.pk}") == [held.pk]
+    [row] = member.get(f"/api/v1/positions/?holder={cast.report.pk}").json()["results"]
+    assert (row["holder_name"], row["role_name"], row["display_title"]) == (
+        "Priya",
+        "Senior Product Manager",
+        "Senior Product Manager",
+    )
