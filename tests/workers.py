@@ -112,6 +112,9 @@ def _reset_producer_pool() -> None:
     if app._pool is not None:
         app._pool.force_close_all()
         app._pool = None
+    # The producer pool draws from the connection pool just closed: drop it as well, or
+    # the next worker test's publish fails with "Acquire on closed pool".
+    app.amqp._producer_pool = None
 
 
 @pytest.fixture
