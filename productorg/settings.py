@@ -26,7 +26,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "roles.apps.HRAdminConfig",  # django.contrib.admin, open to HR admins only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

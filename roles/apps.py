@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class RolesConfig(AppConfig):
@@ -6,3 +7,10 @@ class RolesConfig(AppConfig):
 
     name = "roles"
     verbose_name = "Organisation"
+
+
+class HRAdminConfig(admin_apps.AdminConfig):
+    """``django.contrib.admin`` with the HR-only site (``roles.admin_site``) as default."""
+
+    default = False  # RolesConfig stays the configuration of the roles app
+    default_site = "roles.admin_site.HRAdminSite"
