@@ -12,10 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils import timezone
 
 from productorg.errors import ApplicationError
-from roles.services import validate_and_save
+from roles.services import protected_delete_message, validate_and_save
 
 from .models import (
     STAGE_ORDER,
@@ -95,6 +96,22 @@ def goal_recompute_progress(*, goal_ids: list[int]) -> dict[int, Decimal]:
     if changed:
         Goal.objects.bulk_update(changed, ["progress"])
     return computed
+
+
+def _check_key_result_target(key_result: KeyResult) -> None:
+    """The target lies on the side of the start that the direction calls better.
+
+    The database refuses it too (a check constraint); this says so on the target field.
+    """
+    increase = key_result.direction == KeyResult.Direction.INCREASE
+    start, target = Decimal(key_result.start_value), Decimal(key_result.target_value)
+    if (increase and target < start) or (not increase and target > start):
+        better = "above" if increase else "below"
+        raise ApplicationError.for_field(
+            "target_value",
+            f"When {key_result.get_direction_display().lower()}, the target must be "
+            f"{better} the start ({start.normalize():f}) or equal to it.",
+        )
 
 
 def _refresh_key_result_progress(key_result: KeyResult) -> None:
@@ -225,6 +242,7 @@ def key_result_create(*, goal: Goal, acting_user=None, **fields: Any) -> KeyResu
     fields.pop("progress", None)
     fields.setdefault("current_value", fields.get("start_value", Decimal("0")))
     key_result = KeyResult(goal=goal, **fields)
+    _check_key_result_target(key_result)
     _refresh_key_result_progress(key_result)
     validate_and_save(key_result, acting_user=acting_user)
     goal_recompute_progress(goal_ids=[goal.pk])
@@ -237,6 +255,7 @@ def key_result_update(*, key_result: KeyResult, acting_user=None, **fields: Any)
     fields.pop("goal", None)
     for name, value in fields.items():
         setattr(key_result, name, value)
+    _check_key_result_target(key_result)
     _refresh_key_result_progress(key_result)
     validate_and_save(key_result, acting_user=acting_user)
     goal_recompute_progress(goal_ids=[key_result.goal_id])
@@ -414,3 +433,74 @@ def roadmap_item_save(
     if goals is not None:
         item.goals.set(goals)
     return item
+
+
+# ------------------------------------------------------------------ deletes, periods
+
+
+def _delete(instance, *, acting_user=None) -> None:
+    """Delete ``instance``, recording who did; refused (never half done) while referenced."""
+    if acting_user is not None and getattr(acting_user, "is_authenticated", False):
+        instance._history_user = acting_user
+    try:
+        instance.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        raise ApplicationError(protected_delete_message(instance, exc)) from exc
+
+
+@transaction.atomic
+def product_delete(*, product: Product, acting_user=None) -> None:
+    """Delete a product with its stage log, visions and roadmap; its goals stay, unlinked."""
+    _delete(product, acting_user=acting_user)
+
+
+@transaction.atomic
+def period_update(*, period: Period, acting_user=None, **fields: Any) -> Period:
+    """Rename or re-date a period.
+
+    New dates are refused while a goal of the period aligns with a goal of another
+    period that they would no longer overlap (the rule :func:`goal_link_create` keeps).
+    """
+    list(Period.objects.select_for_update().filter(pk=period.pk).values_list("pk"))
+    for name, value in fields.items():
+        setattr(period, name, value)
+    if "start" in fields or "end" in fields:
+        linked = (
+            Period.objects.filter(
+                Q(goals__parent_links__parent__period=period)
+                | Q(goals__child_links__child__period=period)
+            )
+            .exclude(pk=period.pk)
+            .distinct()
+        )
+        if period.start and period.end and period.end > period.start:
+            for other in linked:
+                if not period.overlaps(other):
+                    raise ApplicationError(
+                        f"Goals of {period} align with goals of {other}, which the new dates "
+                        "would no longer overlap; unlink them first.",
+                        field_errors={
+                            "start": [f"The period must still overlap {other}."],
+                            "end": [f"The period must still overlap {other}."],
+                        },
+                    )
+    validate_and_save(period, acting_user=acting_user)
+    return period
+
+
+@transaction.atomic
+def period_delete(*, period: Period, acting_user=None) -> None:
+    """Delete a period no goal is in; roadmap items aimed at it keep their horizon only."""
+    _delete(period, acting_user=acting_user)
+
+
+@transaction.atomic
+def vision_delete(*, vision: Vision, acting_user=None) -> None:
+    """Delete a vision; its history (every earlier version) stays."""
+    _delete(vision, acting_user=acting_user)
+
+
+@transaction.atomic
+def roadmap_item_delete(*, item: RoadmapItem, acting_user=None) -> None:
+    """Take an initiative off its product's roadmap."""
+    _delete(item, acting_user=acting_user)
