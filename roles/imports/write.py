@@ -23,6 +23,7 @@ IMPORTED_FIELDS = (
     "start_date",
 )
 BATCH_SIZE = 500
+UPDATE_BATCH_SIZE = 500
 HISTORY_REASON = "HR import"
 
 
@@ -115,18 +116,29 @@ def write_plan(plan: Plan, *, acting_user) -> None:
         for row, person in zip(rows, created, strict=True):
             person_id[row.key] = person.pk
 
+    # Updates are grouped by the fields they change: an UPDATE of many rows sets each
+    # field with a CASE over the batch's ids, so setting only the changed fields (often
+    # just a title or a manager) is several times faster than setting all of them.
     now = timezone.now()
-    changed = []
+    changed: dict[tuple[str, ...], list[Person]] = defaultdict(list)
     for row in plan.rows:
-        if row.existing is not None and row.changed:
-            apply(row.existing, row)
-            row.existing.updated_at = now
-            changed.append(row.existing)
-    if changed:
+        if row.existing is None or not row.changed:
+            continue
+        person = row.existing
+        before = [getattr(person, name) for name in IMPORTED_FIELDS]
+        apply(person, row)
+        fields = tuple(
+            name
+            for name, old in zip(IMPORTED_FIELDS, before, strict=True)
+            if getattr(person, name) != old
+        )
+        person.updated_at = now
+        changed[fields].append(person)
+    for fields, people in changed.items():
         bulk_update_with_history(
-            changed,
+            people,
             Person,
-            [*IMPORTED_FIELDS, "updated_at"],
-            batch_size=BATCH_SIZE,
+            [*fields, "updated_at"],
+            batch_size=UPDATE_BATCH_SIZE,
             **history,
         )
