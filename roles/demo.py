@@ -397,7 +397,7 @@ class _Planner:
         )
         other_people = split(
             rng,
-            size.people - size.product_people - 1,  # the HR partner is the one more
+            size.people - size.product_people - 1,  # less the HR partner, planned above
             [3 + 2 * (p + q) + 2 for p, q in zip(product, platform, strict=True)],
         )
         for i, (unit, vp, hub) in enumerate(leaves):
@@ -596,8 +596,8 @@ def demo_org_create(*, plan: DemoPlan, progress: ProgressCallback | None = None)
     People are inserted one reporting level at a time (managers before their reports),
     so every reporting line points at an existing person and none can form a cycle.
     """
-    if Person.objects.exists():
-        raise ApplicationError("The organisation already has people; the demo needs an empty one.")
+    if not demo_org_is_empty():
+        raise ApplicationError("The organisation is not empty; the demo needs an empty one.")
     total = len(plan.units) + len(plan.teams) + len(plan.people) + len(plan.seats)
     done = 0
 
@@ -707,21 +707,29 @@ def demo_org_create(*, plan: DemoPlan, progress: ProgressCallback | None = None)
     )
 
 
+def demo_org_is_empty() -> bool:
+    """Whether the organisation has no people, no business units and no teams yet."""
+    return not (Person.objects.exists() or BusinessUnit.objects.exists() or Team.objects.exists())
+
+
 def demo_org_is_demo() -> bool:
-    """Whether everyone in the organisation belongs to the demo (by e-mail domain)."""
-    return not Person.objects.exclude(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").exists()
+    """Whether the organisation is a demo one: people, all of them in the demo's domain."""
+    demo = Person.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}")
+    return demo.exists() and not Person.objects.exclude(pk__in=demo.values("pk")).exists()
 
 
 @transaction.atomic
 def demo_org_delete() -> int:
     """Delete the demo organisation (people, seats, teams, units, demo logins).
 
-    Refused when anyone outside the demo's e-mail domain is in the organisation, so a
-    real organisation is never wiped by mistake. Returns how many people were deleted.
+    Refused unless the organisation has people and all of them are in the demo's e-mail
+    domain, so a real organisation is never wiped by mistake. Returns how many people
+    were deleted.
     """
     if not demo_org_is_demo():
         raise ApplicationError(
-            "The organisation holds people outside the demo; refusing to delete it."
+            "The organisation is not the demo (it has people outside the demo, or none); "
+            "refusing to delete it."
         )
     count = Person.objects.count()
     try:

@@ -222,10 +222,24 @@ def test_reset_refuses_an_organisation_with_people_outside_the_demo():
     Person.objects.create(full_name="Real Person", email="real.person@example.com")
     people = Person.objects.count()
 
-    with pytest.raises(CommandError, match="outside the demo"):
+    with pytest.raises(CommandError, match="not the demo"):
         seed(size="small", reset=True)
 
     assert Person.objects.count() == people
+
+
+def test_an_organisation_being_set_up_is_neither_seeded_nor_reset():
+    """HR created units but nobody yet: no demo on top of it, and no reset wipes it."""
+    BusinessUnit.objects.create(name="Payments", slug="payments")
+
+    out, _ = seed(size="small")
+    assert "not seeding" in out
+    with pytest.raises(CommandError, match="not the demo"):
+        seed(size="small", reset=True)
+
+    assert list(BusinessUnit.objects.values_list("name", flat=True)) == ["Payments"]
+    assert not Person.objects.exists()
+    assert not get_user_model().objects.exists()
 
 
 def test_the_large_plan_has_the_documented_size():

@@ -1,8 +1,8 @@
 """``manage.py seed_demo [--size small|large] [--reset]``: load the demo organisation.
 
-Idempotent: an organisation that already has people is left as it is (so ``make run``
-may call this every time). ``--reset`` first deletes a previous demo organisation; it
-refuses to touch one with anybody outside the demo.
+Idempotent: an organisation that is not empty (people, business units or teams) is left
+as it is, so ``make run`` may call this every time. ``--reset`` first deletes a previous
+demo organisation; it refuses to touch one with anybody outside the demo.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from productorg.demo import DEMO_PASSWORD, demo_logins_ensure
 from productorg.errors import ApplicationError
-from roles.demo import SIZES, demo_org_create, demo_org_delete, demo_plan
-from roles.models import Person
+from roles.demo import SIZES, demo_org_create, demo_org_delete, demo_org_is_empty, demo_plan
+from roles.models import BusinessUnit, Person
 
 
 class ProgressBar:
@@ -54,7 +54,7 @@ class Command(BaseCommand):
     help = (
         "Load a deterministic demo organisation (CPO, VPs, Directors, Heads of Product, PMs, "
         "engineers, designers, data people, teams, seats) and the demo logins. Does nothing "
-        "if the organisation already has people, unless --reset."
+        "if the organisation is not empty, unless --reset replaces a demo organisation."
     )
 
     def add_arguments(self, parser):
@@ -71,16 +71,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, size: str, reset: bool, **options):
-        if reset and Person.objects.exists():
+        if reset and not demo_org_is_empty():
             try:
                 deleted = demo_org_delete()
             except ApplicationError as exc:
                 raise CommandError(exc.message) from exc
             self.stdout.write(f"Deleted the previous demo organisation ({deleted} people).")
-        existing = Person.objects.count()
-        if existing:
+        if not demo_org_is_empty():
             self.stdout.write(
-                f"The organisation already has {existing} people: not seeding the demo "
+                f"The organisation already has {Person.objects.count()} people and "
+                f"{BusinessUnit.objects.count()} business units: not seeding the demo "
                 "(use --reset to replace a demo organisation)."
             )
         else:
