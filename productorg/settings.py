@@ -179,9 +179,14 @@ SPECTACULAR_SETTINGS = {
         "**Tokens.** Create and revoke personal tokens at `/account/tokens/` (an admin "
         "can run `manage.py create_api_token <email>`). A token is shown once and stored "
         "hashed; a revoked token answers 401.\n\n"
-        "**Access.** Every signed-in member reads the organisation; only HR admins "
-        "create, change and delete. Private fields (such as a seat's budgeted cost) are "
-        "null unless the caller may see them.\n\n"
+        "**Access.** Every signed-in member reads the organisation, products, periods, "
+        "visions, public goals and roadmaps; only HR admins change the organisation. "
+        "A person changes their own goals, key results and check-ins, a manager what "
+        "anyone in their subtree owns, a product's owner and their managers the product, "
+        "its roadmap and its vision. Private goals (with their key results, check-ins "
+        "and links) are seen only by their owner, the owner's management chain and HR "
+        "admins. Private fields (such as a seat's budgeted cost) are null unless the "
+        "caller may see them.\n\n"
         "**Lists.** Every list is paginated the same way: `?page=N&page_size=M` (50 by "
         'default, at most 500) answers `{"count": 123, "next": url|null, '
         '"previous": url|null, "results": [...]}`. Filters are query parameters; '
@@ -200,6 +205,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A product's stage, a transition's from/to stage: one enum, not three.
+    "ENUM_NAME_OVERRIDES": {"LifecycleStageEnum": "roadmaps.models.LifecycleStage"},
 }
 
 # --- Celery -------------------------------------------------------------------------

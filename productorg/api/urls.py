@@ -12,6 +12,7 @@ from drf_spectacular.views import (
 )
 from rest_framework import routers
 
+from roadmaps.api import views as roadmaps_api
 from roles import api as roles_api
 
 router = routers.DefaultRouter()
@@ -20,6 +21,14 @@ router.register("business-units", roles_api.BusinessUnitViewSet, basename="busin
 router.register("teams", roles_api.TeamViewSet, basename="team")
 router.register("roles", roles_api.RoleViewSet, basename="role")
 router.register("positions", roles_api.PositionViewSet, basename="position")
+router.register("products", roadmaps_api.ProductViewSet, basename="product")
+router.register("periods", roadmaps_api.PeriodViewSet, basename="period")
+router.register("visions", roadmaps_api.VisionViewSet, basename="vision")
+router.register("goals", roadmaps_api.GoalViewSet, basename="goal")
+router.register("goal-links", roadmaps_api.GoalLinkViewSet, basename="goal-link")
+router.register("key-results", roadmaps_api.KeyResultViewSet, basename="key-result")
+router.register("check-ins", roadmaps_api.CheckInViewSet, basename="check-in")
+router.register("roadmap-items", roadmaps_api.RoadmapItemViewSet, basename="roadmap-item")
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"), namespace="v1")),

@@ -113,4 +113,4 @@ def test_an_unknown_object_answers_404_in_the_error_format(client_for, cast):
 def test_the_api_root_lists_the_resources(client_for, cast):
     response = client_for(cast.report_user).get("/api/v1/")
     assert response.status_code == 200
-    assert set(response.json()) == set(RESOURCES)
+    assert set(RESOURCES) <= set(response.json())  # the goals API adds its own

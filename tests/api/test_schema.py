@@ -9,6 +9,8 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 
+from tests.api_roadmaps.conftest import ROADMAP_RESOURCES
+
 from .conftest import RESOURCES
 
 
@@ -25,9 +27,16 @@ def test_the_schema_validates_without_warnings(tmp_path):
     assert result.returncode == 0, result.stderr
     schema = yaml.safe_load(out.read_text())
     assert schema["openapi"].startswith("3.")
-    for resource in RESOURCES:
+    for resource in RESOURCES + ROADMAP_RESOURCES:
         assert f"/api/v1/{resource}/" in schema["paths"]
         assert f"/api/v1/{resource}/{{id}}/" in schema["paths"]
+    for action in (
+        "/api/v1/products/{id}/transition/",
+        "/api/v1/visions/{id}/history/",
+        "/api/v1/goals/{id}/progress-explanation/",
+    ):
+        responses = next(iter(schema["paths"][action].values()))["responses"]
+        assert {"200", "401", "404"} <= set(responses), action
 
 
 def test_the_schema_shows_the_bearer_scheme_errors_and_pagination(client, db):
@@ -63,3 +72,18 @@ def test_the_docs_are_served_without_a_cdn(client, db):
         html = response.content.decode()
         assert "/static/drf_spectacular_sidecar/" in html
         assert "cdn." not in html and "unpkg" not in html and "jsdelivr" not in html
+
+
+def test_the_goals_api_documents_its_filters_and_privacy(client, db):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    goals = schema["paths"]["/api/v1/goals/"]["get"]
+    params = {p["name"] for p in goals["parameters"]}
+    assert {"period", "level", "owner", "business_unit", "team", "product"} <= params
+    assert {"status", "visibility", "search", "page", "page_size", "ordering"} <= params
+    transition = schema["paths"]["/api/v1/products/{id}/transition/"]["post"]
+    assert set(transition["responses"]) == {"200", "400", "401", "403", "404"}
+    stages = schema["components"]["schemas"]["LifecycleStageEnum"]["enum"]
+    assert stages[0] == "discovery" and "retired" in stages
+    term = schema["components"]["schemas"]["ProgressTerm"]["properties"]
+    assert term["title"]["nullable"] is True and "hidden" in term
+    assert "Private goals" in schema["info"]["description"]
