@@ -89,3 +89,14 @@ def test_the_index_lists_the_organisation_for_hr_only(client, cast):
     client.force_login(cast.hr_user)
     page = client.get(reverse("admin:index")).content.decode()
     assert "People" in page and "Positions" in page and "Import jobs" in page
+
+
+def test_autocomplete_finds_managers_for_hr_only(client, cast):
+    url = reverse("admin:autocomplete")
+    params = {"app_label": "roles", "model_name": "person", "field_name": "manager", "term": "pri"}
+    client.force_login(cast.hr_user)
+    response = client.get(url, params)
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == ["Priya"]
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get(url, params).status_code in (302, 403)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
@@ -197,3 +200,11 @@ def test_changelists_take_the_same_queries_for_2_and_50_rows(client, db, name):
     small = count()
     grow(50)
     assert count() == small
+
+
+def test_the_history_page_shows_who_changed_what_before_and_after(hr_client, cast):
+    hr_client.post(change_url(cast.report), person_form(cast.report, manager=cast.peer.pk))
+    page = hr_client.get(reverse("admin:roles_person_history", args=[cast.report.pk]))
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.content.decode())).split())
+    assert "Changed hr@example.com" in text
+    assert "Manager: Dana → Omar" in text

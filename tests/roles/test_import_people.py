@@ -336,6 +336,26 @@ def test_a_cycle_formed_with_people_not_in_the_file_is_refused(cast):
     assert cast.top.manager is None
 
 
+def test_a_change_made_between_validation_and_writing_is_caught(cast):
+    # Valid when checked: Omar moves under Priya. Before the write starts, someone
+    # else moves Dana (Priya's manager) under Omar: the two moves together would loop.
+    from roles.services import person_set_manager
+
+    def progress(phase, processed, total):
+        if phase == "writing":
+            person_set_manager(person=cast.leader, manager=cast.peer)
+
+    result = people_import(
+        rows=[row("omar@example.com", "Omar", manager_email="priya@example.com")],
+        acting_user=None,
+        progress=progress,
+    )
+    assert [(e.row, e.column) for e in result.errors] == [(2, "manager email")]
+    assert "cycle" in result.errors[0].message
+    cast.peer.refresh_from_db()
+    assert cast.peer.manager == cast.top
+
+
 def test_a_header_without_the_required_columns_is_refused(db):
     text = "email,name\na@example.com,A\n"
     result = people_import(file=text, acting_user=None)
