@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from productorg.celery import app
 
@@ -108,12 +109,14 @@ def wait_until(
 
 
 def _reset_producer_pool() -> None:
-    """Drop pooled broker connections so the next publish uses the current options."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    # The producer pool draws from the connection pool just closed: drop it as well, or
-    # the next worker test's publish fails with "Acquire on closed pool".
+    """Drop pooled broker connections so the next publish uses the current options.
+
+    kombu keeps its connection and producer pools in process-wide groups keyed by the
+    broker URL and options; they are cleared too, or the next worker test on the same
+    Redis URL would be handed the pool closed here ("Acquire on closed pool").
+    """
+    kombu_pools.reset()
+    app._pool = None
     app.amqp._producer_pool = None
 
 
