@@ -123,7 +123,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # The group whose members set the organisation up and see everything (DESIGN.md).
-HR_ADMIN_GROUP = "HR admins"
+HR_ADMIN_GROUP = "HR admins"  # created by roles.ladder.seed_default_ladder
 
 # --- I18N ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -236,6 +236,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# --- Reviews and reminders -----------------------------------------------------------
+# After this many missed occurrences in a row, the owner's manager is told too.
+REVIEW_ESCALATE_AFTER_MISSES = env.int("REVIEW_ESCALATE_AFTER_MISSES", default=2)
+# The weekly digest goes out on Monday from this hour, in this time zone.
+DIGEST_TIME_ZONE = env.str("DIGEST_TIME_ZONE", default=TIME_ZONE)
+DIGEST_HOUR = env.int("DIGEST_HOUR", default=8)
+# Absolute links in e-mails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Logging ------------------------------------------------------------------------
 LOGGING = {
