@@ -410,6 +410,7 @@ def vision_save(*, vision: Vision | None = None, acting_user=None, **fields: Any
 @transaction.atomic
 def period_create(*, acting_user=None, **fields: Any) -> Period:
     period = Period(**fields)
+    _check_period_dates(period)
     validate_and_save(period, acting_user=acting_user)
     return period
 
@@ -454,6 +455,12 @@ def product_delete(*, product: Product, acting_user=None) -> None:
     _delete(product, acting_user=acting_user)
 
 
+def _check_period_dates(period: Period) -> None:
+    """A period ends after it starts (the database's rule, said on the end field)."""
+    if period.start and period.end and period.end <= period.start:
+        raise ApplicationError.for_field("end", "A period ends after it starts.")
+
+
 @transaction.atomic
 def period_update(*, period: Period, acting_user=None, **fields: Any) -> Period:
     """Rename or re-date a period.
@@ -464,6 +471,7 @@ def period_update(*, period: Period, acting_user=None, **fields: Any) -> Period:
     list(Period.objects.select_for_update().filter(pk=period.pk).values_list("pk"))
     for name, value in fields.items():
         setattr(period, name, value)
+    _check_period_dates(period)
     if "start" in fields or "end" in fields:
         linked = (
             Period.objects.filter(
@@ -473,17 +481,16 @@ def period_update(*, period: Period, acting_user=None, **fields: Any) -> Period:
             .exclude(pk=period.pk)
             .distinct()
         )
-        if period.start and period.end and period.end > period.start:
-            for other in linked:
-                if not period.overlaps(other):
-                    raise ApplicationError(
-                        f"Goals of {period} align with goals of {other}, which the new dates "
-                        "would no longer overlap; unlink them first.",
-                        field_errors={
-                            "start": [f"The period must still overlap {other}."],
-                            "end": [f"The period must still overlap {other}."],
-                        },
-                    )
+        for other in linked:
+            if not period.overlaps(other):
+                raise ApplicationError(
+                    f"Goals of {period} align with goals of {other}, which the new dates "
+                    "would no longer overlap; unlink them first.",
+                    field_errors={
+                        "start": [f"The period must still overlap {other}."],
+                        "end": [f"The period must still overlap {other}."],
+                    },
+                )
     validate_and_save(period, acting_user=acting_user)
     return period
 
