@@ -12,4 +12,5 @@ urlpatterns = [
     path("api/", include("productorg.api.urls")),
     path("", include("productorg.web_urls")),
     path("", include("roles.urls")),
+    path("", include("roadmaps.urls")),
 ]

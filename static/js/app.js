@@ -38,3 +38,45 @@
     }
   });
 })();
+
+// Goals pages.
+(function () {
+  "use strict";
+
+  // A form that fails validation answers 422 with the form and its errors: let htmx
+  // swap it in like a success, instead of dropping it as an error.
+  if (window.htmx && htmx.config && Array.isArray(htmx.config.responseHandling)) {
+    htmx.config.responseHandling.unshift({ code: "422", swap: true, error: false });
+  }
+
+  // Forms marked data-autosubmit (the period switchers) submit on change; their button
+  // is only for when JavaScript is off.
+  function enhance(root) {
+    root.querySelectorAll("form[data-autosubmit] [data-autosubmit-button]").forEach(function (b) {
+      b.hidden = true;
+    });
+    // Alignment tree: branches fold; the toggles only make sense with JavaScript.
+    root.querySelectorAll("[data-tree-toggle]").forEach(function (t) {
+      t.hidden = false;
+    });
+  }
+
+  document.addEventListener("change", function (event) {
+    var form = event.target.form;
+    if (form && form.hasAttribute("data-autosubmit")) form.submit();
+  });
+
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest("[data-tree-toggle]");
+    if (!toggle) return;
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    var branch = document.getElementById(toggle.getAttribute("aria-controls"));
+    if (branch) branch.hidden = !open;
+  });
+
+  enhance(document);
+  document.addEventListener("htmx:load", function (event) {
+    enhance(event.target);
+  });
+})();
