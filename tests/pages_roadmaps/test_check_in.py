@@ -145,3 +145,13 @@ def test_a_key_result_of_a_private_goal_is_not_found_by_those_who_may_not_see_it
     assert client.post("/goals/key-results/999999/check-in/", {"value": "1"}).status_code == 404
     client.force_login(cast.hr_user)
     assert client.post(url(hidden), {"value": "1"}).status_code == 302
+
+
+def test_a_bad_value_on_a_goal_without_owner_is_reported_on_the_goal_page(client, cast, goals):
+    Goal.objects.filter(pk=goals.team.pk).update(owner=None)
+    client.force_login(cast.hr_user)  # only HR admins edit a goal nobody owns
+    response = client.post(url(goals.kr), {"value": "lots"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/goals/{goals.team.pk}/"
+    assert "Enter a number." in client.get(response["Location"]).content.decode()
+    assert not CheckIn.objects.exists()
