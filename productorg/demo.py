@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 
@@ -64,6 +65,7 @@ def demo_logins_ensure() -> list[DemoAccount]:
     User = get_user_model()
     hr_group, _ = Group.objects.get_or_create(name=settings.HR_ADMIN_GROUP)
     accounts = []
+    hashed_password = None
     for login in DEMO_LOGINS:
         person = cast[login.key]
         first, _, last = person.full_name.partition(" ")
@@ -72,7 +74,9 @@ def demo_logins_ensure() -> list[DemoAccount]:
             defaults={"email": login.username, "first_name": first, "last_name": last},
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            # One (deliberately slow) hash serves every demo login: same password.
+            hashed_password = hashed_password or make_password(DEMO_PASSWORD)
+            user.password = hashed_password
         if login.hr_admin:
             # Staff so that /admin/ lets them in; what they may do there comes from the group.
             user.is_staff = True
