@@ -11,6 +11,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from django.core.validators import slug_re
 from django.db import transaction
 from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils import timezone
@@ -29,6 +30,7 @@ from .models import (
     Product,
     ProductStageTransition,
     RoadmapItem,
+    StagePolicy,
     Vision,
 )
 from .progress import key_result_progress, weighted_progress
@@ -511,3 +513,26 @@ def vision_delete(*, vision: Vision, acting_user=None) -> None:
 def roadmap_item_delete(*, item: RoadmapItem, acting_user=None) -> None:
     """Take an initiative off its product's roadmap."""
     _delete(item, acting_user=acting_user)
+
+
+@transaction.atomic
+def stage_policy_update(*, policy: StagePolicy, acting_user=None, **fields: Any) -> StagePolicy:
+    """Change what a lifecycle stage asks of its products: review cadence, expected metrics.
+
+    The stage is the policy's identity and stays; metric keys are slugs, kept once each
+    in the order given.
+    """
+    fields.pop("stage", None)
+    for name, value in fields.items():
+        setattr(policy, name, value)
+    keys = policy.expected_metric_keys
+    if not isinstance(keys, list) or not all(
+        isinstance(key, str) and slug_re.fullmatch(key) for key in keys
+    ):
+        raise ApplicationError.for_field(
+            "expected_metric_keys",
+            "Give metric keys such as weekly_active_users: letters, digits, - and _ only.",
+        )
+    policy.expected_metric_keys = list(dict.fromkeys(keys))
+    validate_and_save(policy, acting_user=acting_user)
+    return policy
