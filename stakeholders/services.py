@@ -714,3 +714,100 @@ def digests_create_weekly(*, now: datetime | None = None) -> list[int]:
             )
         )
     return notifications_create(planned=planned)
+
+
+# ------------------------------------------------------- changes and deletes (API, pages)
+
+
+def _delete_recorded(instance, *, acting_user=None) -> None:
+    """Delete ``instance``, recording who did it on the history row."""
+    if acting_user is not None and getattr(acting_user, "is_authenticated", False):
+        instance._history_user = acting_user
+    instance.delete()
+
+
+@transaction.atomic
+def stakeholder_delete(*, stakeholder: Stakeholder, acting_user=None) -> None:
+    """Delete a stakeholder with their alignments on every product and goal."""
+    _delete_recorded(stakeholder, acting_user=acting_user)
+
+
+@transaction.atomic
+def alignment_delete(*, alignment: Alignment, acting_user=None) -> None:
+    _delete_recorded(alignment, acting_user=acting_user)
+
+
+@transaction.atomic
+def review_update(
+    *,
+    review: Review,
+    participants: list[Person] | None = None,
+    acting_user=None,
+    **fields: Any,
+) -> Review:
+    """Change an open occurrence: title, kind, subject, owner, due time, participants.
+
+    A closed occurrence (done or skipped) is a record and is not changed. Recurrence and
+    time zone belong to the series, whose occurrences count from the first one's due
+    time (its anchor): they change only on the first occurrence, and moving the first
+    occurrence's due time moves the anchor. An overdue occurrence moved to a future due
+    time is scheduled again (it stays marked as missed).
+    """
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if not review.is_open:
+        raise ApplicationError.for_field(
+            "status",
+            f"This review is already {review.get_status_display().lower()}; it is a record "
+            "now and cannot change.",
+        )
+    for name in ("recurrence", "time_zone"):
+        if name in fields and review.series_id is not None:
+            value = fields[name]
+            if name == "recurrence":
+                value = validate_recurrence(value)
+            if value != getattr(review, name):
+                raise ApplicationError.for_field(
+                    name,
+                    "A series' recurrence and time zone change only on its first occurrence.",
+                )
+    if "time_zone" in fields:
+        zone(fields["time_zone"])
+    if "recurrence" in fields:
+        fields["recurrence"] = validate_recurrence(fields["recurrence"])
+    for name, value in fields.items():
+        setattr(review, name, value)
+    if "due_at" in fields:
+        if review.series_id is None:
+            review.anchor_at = review.due_at
+        if review.status == Review.Status.OVERDUE and review.due_at > timezone.now():
+            review.status = Review.Status.SCHEDULED
+    _check_subject(review)
+    validate_and_save(review, acting_user=acting_user)
+    if participants is not None:
+        review.participants.set(participants)
+    return review
+
+
+@transaction.atomic
+def review_delete(*, review: Review, acting_user=None) -> None:
+    """Delete an occurrence; deleting a series' first occurrence deletes the whole series."""
+    _delete_recorded(review, acting_user=acting_user)
+
+
+@transaction.atomic
+def decision_delete(*, decision: Decision, acting_user=None) -> None:
+    _delete_recorded(decision, acting_user=acting_user)
+
+
+@transaction.atomic
+def decision_record(*, entry: Decision | None = None, acting_user=None, **fields: Any) -> Decision:
+    """Record or change an entry of the decision log, the text of what was decided included.
+
+    :func:`decision_save` takes the entry as ``decision``, which hides the model field of
+    that name; this takes it as ``entry``, so every field can be given (``consulted`` and
+    ``metrics`` too) and the rest is decision_save's.
+    """
+    entry = entry or Decision()
+    if "decision" in fields:
+        entry.decision = fields.pop("decision")
+    return decision_save(decision=entry, acting_user=acting_user, **fields)
