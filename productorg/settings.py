@@ -186,7 +186,11 @@ SPECTACULAR_SETTINGS = {
         "its roadmap and its vision. Private goals (with their key results, check-ins "
         "and links) are seen only by their owner, the owner's management chain and HR "
         "admins. Private fields (such as a seat's budgeted cost) are null unless the "
-        "caller may see them.\n\n"
+        "caller may see them. Alignments, reviews and decisions on a private goal follow "
+        "the goal; one-to-ones, career reviews and reviews about a person are seen only by "
+        "that person, the owner, the participants, their management chains and HR admins. "
+        "A stakeholder confirms their own alignment, and nobody does it for them. "
+        "Notifications are seen by their recipient only.\n\n"
         "**Lists.** Every list is paginated the same way: `?page=N&page_size=M` (50 by "
         'default, at most 500) answers `{"count": 123, "next": url|null, '
         '"previous": url|null, "results": [...]}`. Filters are query parameters; '
@@ -206,7 +210,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # A product's stage, a transition's from/to stage: one enum, not three.
-    "ENUM_NAME_OVERRIDES": {"LifecycleStageEnum": "roadmaps.models.LifecycleStage"},
+    # Alignments and goals share one cadence; each status set keeps its owner's name.
+    "ENUM_NAME_OVERRIDES": {
+        "LifecycleStageEnum": "roadmaps.models.LifecycleStage",
+        "CadenceEnum": "roadmaps.models.Cadence",
+        "AlignmentStatusEnum": "stakeholders.models.Alignment.Status",
+        "ReviewStatusEnum": "stakeholders.models.Review.Status",
+        "NotificationStatusEnum": "stakeholders.models.Notification.Status",
+    },
 }
 
 # --- Celery -------------------------------------------------------------------------

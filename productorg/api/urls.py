@@ -14,6 +14,7 @@ from rest_framework import routers
 
 from roadmaps.api import views as roadmaps_api
 from roles import api as roles_api
+from stakeholders.api import views as stakeholders_api
 
 router = routers.DefaultRouter()
 router.register("people", roles_api.PersonViewSet, basename="person")
@@ -29,6 +30,11 @@ router.register("goal-links", roadmaps_api.GoalLinkViewSet, basename="goal-link"
 router.register("key-results", roadmaps_api.KeyResultViewSet, basename="key-result")
 router.register("check-ins", roadmaps_api.CheckInViewSet, basename="check-in")
 router.register("roadmap-items", roadmaps_api.RoadmapItemViewSet, basename="roadmap-item")
+router.register("stakeholders", stakeholders_api.StakeholderViewSet, basename="stakeholder")
+router.register("alignments", stakeholders_api.AlignmentViewSet, basename="alignment")
+router.register("reviews", stakeholders_api.ReviewViewSet, basename="review")
+router.register("decisions", stakeholders_api.DecisionViewSet, basename="decision")
+router.register("notifications", stakeholders_api.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"), namespace="v1")),
