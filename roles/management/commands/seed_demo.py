@@ -1,8 +1,10 @@
 """``manage.py seed_demo [--size small|large] [--reset]``: load the demo organisation.
 
-Idempotent: an organisation that is not empty (people, business units or teams) is left
-as it is, so ``make run`` may call this every time. ``--reset`` first deletes a previous
-demo organisation; it refuses to touch one with anybody outside the demo.
+The organisation (``roles.demo``), its demo logins, then its strategy and goals
+(``roadmaps.demo``), in one transaction. Idempotent: an organisation that is not empty
+(people, business units or teams) is left as it is, so ``make run`` may call this every
+time. ``--reset`` first deletes a previous demo organisation and its goals; it refuses
+to touch one with anybody outside the demo.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import time
 from typing import TextIO
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from productorg.demo import DEMO_PASSWORD, demo_logins_ensure
 from productorg.errors import ApplicationError
+from roadmaps.demo import demo_goals_create, demo_goals_delete
 from roles.demo import SIZES, demo_org_create, demo_org_delete, demo_org_is_empty, demo_plan
 from roles.models import BusinessUnit, Person
 
@@ -73,7 +77,9 @@ class Command(BaseCommand):
     def handle(self, *args, size: str, reset: bool, **options):
         if reset and not demo_org_is_empty():
             try:
-                deleted = demo_org_delete()
+                with transaction.atomic():
+                    demo_goals_delete()
+                    deleted = demo_org_delete()
             except ApplicationError as exc:
                 raise CommandError(exc.message) from exc
             self.stdout.write(f"Deleted the previous demo organisation ({deleted} people).")
@@ -86,20 +92,40 @@ class Command(BaseCommand):
         else:
             started = time.monotonic()
             # The raw stream (not self.stderr, which would colour and end every write).
-            bar = ProgressBar(options.get("stderr") or sys.stderr, f"Seeding the {size} demo")
+            stream = options.get("stderr") or sys.stderr
+            bar = ProgressBar(stream, f"Seeding the {size} demo")
+            goals_bar = ProgressBar(stream, f"Seeding the {size} demo's goals")
             try:
-                summary = demo_org_create(plan=demo_plan(size=size), progress=bar)
+                with transaction.atomic():
+                    try:
+                        summary = demo_org_create(plan=demo_plan(size=size), progress=bar)
+                    finally:
+                        bar.finish()
+                    org_seconds = time.monotonic() - started
+                    # Before the goals, so that stage changes name the demo logins' people.
+                    demo_logins_ensure()
+                    goals_started = time.monotonic()
+                    goals = demo_goals_create(size=size, progress=goals_bar)
+                    goals_seconds = time.monotonic() - goals_started
             except ApplicationError as exc:
                 raise CommandError(exc.message) from exc
             finally:
-                bar.finish()
+                goals_bar.finish()
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Seeded the {size} demo organisation in {time.monotonic() - started:.1f} s: "
+                    f"Seeded the {size} demo organisation in {org_seconds:.1f} s: "
                     f"{summary.people} people ({summary.product_people} in product roles), "
                     f"{summary.units} business units, {summary.teams} teams, "
                     f"{summary.filled_seats} filled seats and {summary.hiring_plan_seats} "
                     "open, planned or frozen seats."
+                )
+            )
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Seeded its strategy in {goals_seconds:.1f} s: "
+                    f"{goals.products:,} products, {goals.goals:,} goals, "
+                    f"{goals.key_results:,} key results, {goals.check_ins:,} check-ins, "
+                    f"{goals.roadmap_items:,} roadmap items."
                 )
             )
         accounts = demo_logins_ensure()
