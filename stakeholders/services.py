@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -409,7 +409,9 @@ def notifications_create(
                 )
             )
     existing = set(
-        Notification.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows]).values_list("dedupe_key", flat=True)
+        Notification.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows]).values_list(
+            "dedupe_key", flat=True
+        )
     )
     rows = [r for r in rows if r.dedupe_key not in existing]
     if not rows:
@@ -419,9 +421,9 @@ def notifications_create(
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
     email_keys = [r.dedupe_key for r in rows if r.channel == Notification.Channel.EMAIL]
     return list(
-        Notification.objects.filter(dedupe_key__in=email_keys, status=Notification.Status.PENDING).values_list(
-            "pk", flat=True
-        )
+        Notification.objects.filter(
+            dedupe_key__in=email_keys, status=Notification.Status.PENDING
+        ).values_list("pk", flat=True)
     )
 
 
@@ -520,53 +522,65 @@ def retry_delay(*, attempts: int, base: float = 5.0, cap: float = 600.0) -> floa
 
 
 def notification_deliver(*, notification_id: int, final_attempt: bool = False) -> str:
-    """Send one pending e-mail notification; returns "sent", "skipped" or "retry".
+    """Send one pending notification; returns "sent", "skipped", "retry" or "failed".
 
-    The row is claimed and marked sent inside one transaction that holds its lock while
-    the message is handed to the e-mail backend: a second worker skips it (SKIP LOCKED,
-    or SQLite's single writer), and a crash before the commit leaves it pending for the
-    sweep. On failure the attempt and error are recorded; after the final attempt the
-    row is marked failed.
+    One transaction claims the row (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, the write
+    lock on SQLite; a row another worker holds, or one no longer pending, is skipped),
+    marks it sent, hands the message to the e-mail backend, and commits. Marking comes
+    *before* the hand-over, and the mail connection is opened before and closed after,
+    so that the COMMIT is all that is left once the message has gone: a crash before
+    the hand-over rolls the mark back and leaves the row pending for the sweep, and the
+    one window in which a crash doubles a message (the backend has accepted it, the
+    COMMIT has not left) is a few statements long; the message then goes again with
+    the same Message-ID. A failed hand-over rolls the mark back, and the attempt and
+    error are recorded; after the final attempt the row is marked failed.
     """
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True)
-            .select_related("recipient")
-            .filter(pk=notification_id, status=Notification.Status.PENDING)
-            .first()
-        )
-        if notification is None:
-            return "skipped"
-        now = timezone.now()
-        try:
+    connection = get_connection(fail_silently=False)
+    try:
+        with transaction.atomic():
+            notification = (
+                Notification.objects.select_for_update(skip_locked=True)
+                .select_related("recipient")
+                .filter(pk=notification_id, status=Notification.Status.PENDING)
+                .first()
+            )
+            if notification is None:
+                return "skipped"
+            message = None
             if notification.channel == Notification.Channel.EMAIL:
-                _send_email(notification)
-            notification.status = Notification.Status.SENT
-            notification.sent_at = now
-            notification.attempts = F("attempts") + 1
-            notification.last_error = ""
-            notification.save(update_fields=["status", "sent_at", "attempts", "last_error"])
-            return "sent"
-        except Exception as exc:  # any transport error is recorded on the row, then retried
-            error = f"{type(exc).__name__}: {exc}"[:2000]
-            logger.warning("Delivering notification %s failed: %s", notification_id, error)
-    # Outside the failed block: record the failure in its own transaction.
-    attempts = Notification.objects.get(pk=notification_id).attempts + 1
+                message = _email_message(notification)
+                connection.open()
+            Notification.objects.filter(pk=notification.pk).update(
+                status=Notification.Status.SENT,
+                sent_at=timezone.now(),
+                attempts=F("attempts") + 1,
+                last_error="",
+            )
+            if message is not None:
+                connection.send_messages([message])
+            # Leaving the block commits: nothing may come between the hand-over and it.
+        return "sent"
+    except Exception as exc:  # any transport error is recorded on the row, then retried
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        logger.warning("Delivering notification %s failed: %s", notification_id, error)
+    finally:
+        connection.close()
+    # The failed transaction was rolled back: record the attempt in one of its own.
     status = Notification.Status.FAILED if final_attempt else Notification.Status.PENDING
     Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING).update(
-        attempts=attempts, last_error=error, status=status
+        attempts=F("attempts") + 1, last_error=error, status=status
     )
     return "failed" if final_attempt else "retry"
 
 
-def _send_email(notification: Notification) -> None:
+def _email_message(notification: Notification) -> EmailMessage:
     recipient = notification.recipient
     if not recipient.email:
         raise ApplicationError(f"{recipient.full_name} has no e-mail address.")
     body = notification.body
     if notification.url:
         body += f"\n\n{settings.SITE_URL.rstrip('/')}{notification.url}"
-    message = EmailMessage(
+    return EmailMessage(
         subject=notification.subject,
         body=body,
         to=[recipient.email],
@@ -575,7 +589,6 @@ def _send_email(notification: Notification) -> None:
             "X-ProductOrg-Key": notification.dedupe_key,
         },
     )
-    message.send(fail_silently=False)
 
 
 def notifications_pending_ids(
