@@ -139,8 +139,11 @@ class AlignmentFilterSet(filters.FilterSet):
 
 
 class ReviewFilterSet(filters.FilterSet):
-    """Reviews by owner, kind, status, due time, subject, or under a leader."""
+    """Reviews by owner, kind, status, due time, subject, words, or under a leader."""
 
+    search = filters.CharFilter(
+        method="filter_search", label="Search", help_text="Words of the title or outcome."
+    )
     owner = _person_filter("Id of the owner.")
     due_after = filters.IsoDateTimeFilter(
         field_name="due_at",
@@ -167,6 +170,7 @@ class ReviewFilterSet(filters.FilterSet):
     class Meta:
         model = Review
         fields = [
+            "search",
             "owner",
             "kind",
             "status",
@@ -178,6 +182,9 @@ class ReviewFilterSet(filters.FilterSet):
             "participant",
             "under",
         ]
+
+    def filter_search(self, queryset: QuerySet[Review], name: str, value: str):
+        return _search_terms(queryset, value, "title", "outcome")
 
     @extend_schema_field({"type": "integer", "description": REVIEWS_UNDER_HELP})
     def filter_under(self, queryset: QuerySet[Review], name: str, value: Person):

@@ -166,6 +166,19 @@ class AlignmentSerializer(CanEditMixin, serializers.ModelSerializer):
         goal = attrs.get("goal", getattr(self.instance, "goal", None))
         if (product is None) == (goal is None):
             raise serializers.ValidationError({"non_field_errors": [ONE_SUBJECT]})
+        if self.instance is None:
+            # The database refuses a second one too, but names only its constraint.
+            stakeholder = attrs["stakeholder"]
+            subject = {"product": product} if product is not None else {"goal": goal}
+            if Alignment.objects.filter(stakeholder=stakeholder, **subject).exists():
+                raise serializers.ValidationError(
+                    {
+                        "stakeholder": [
+                            f"{stakeholder.display_name} is already aligned on "
+                            f"{product or goal.title}; change that alignment instead."
+                        ]
+                    }
+                )
         return attrs
 
     def may_edit(self, obj) -> bool:
