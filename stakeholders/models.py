@@ -332,3 +332,27 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id} ({self.channel}, {self.status})"
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar subscription to their reviews (``/calendar/<secret>.ics``).
+
+    Calendar apps cannot sign in, so the URL itself is the credential. Only a SHA-256
+    digest of the secret is stored: the URL is shown once, when it is created, and a
+    revoked feed answers 404 at once. Creating a new feed replaces the old secret.
+    """
+
+    person = models.OneToOneField(
+        "roles.Person", on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        state = "revoked" if self.revoked_at else "active"
+        return f"Calendar feed of {self.person_id} ({state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
