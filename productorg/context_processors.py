@@ -1,6 +1,7 @@
 """Template context shared by every page."""
 
 from roles.selectors import person_for_user, user_is_hr_admin
+from stakeholders.selectors import notification_unread_count
 
 
 def current_person(request):
@@ -10,4 +11,6 @@ def current_person(request):
     return {
         "current_person": person_for_user(user=user),
         "is_hr_admin": user_is_hr_admin(user=user),
+        # The bell's number: one COUNT, only when a template shows it.
+        "unread_notifications": lambda: notification_unread_count(user=user),
     }

@@ -8,12 +8,13 @@ class LoginRequiredMiddleware(BaseLoginRequired):
     """Send anonymous visitors of any page to sign-in.
 
     The API answers 401 itself (DRF authentication), so it is left to DRF rather than
-    redirected to an HTML sign-in form an integration cannot use. An htmx request whose
+    redirected to an HTML sign-in form an integration cannot use; so is the calendar feed,
+    whose URL carries its own secret (calendar apps cannot sign in). An htmx request whose
     session has expired gets ``HX-Redirect``, so the browser goes to the sign-in page
     instead of swapping the sign-in form into a fragment of the page.
     """
 
-    exempt_prefixes = ("/api/", "/static/")
+    exempt_prefixes = ("/api/", "/static/", "/calendar/")
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.path.startswith(self.exempt_prefixes):

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("productorg.web_urls")),
     path("", include("roles.urls")),
     path("", include("roadmaps.urls")),
+    path("", include("stakeholders.urls")),
 ]

@@ -22,7 +22,25 @@ The viewer's subtree is read once per request and cached on the user
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from datetime import timedelta
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 
@@ -35,7 +53,7 @@ from roadmaps.selectors import (
     product_can_edit,
 )
 from roles.models import Person
-from roles.selectors import person_for_user, user_is_hr_admin
+from roles.selectors import person_for_user, person_subtree_ids, user_is_hr_admin
 
 from .models import Alignment, Decision, Notification, Review, Stakeholder
 
@@ -271,4 +289,124 @@ def notification_unread_count(*, user) -> int:
         notification_list(user=user)
         .filter(channel=Notification.Channel.IN_APP, read_at__isnull=True)
         .count()
+    )
+
+
+# --- Pages: stakeholder map, reviews, misses, calendar feed ---------------------------
+
+# Worst first: the map colours a stakeholder by the most worrying of their alignments.
+ALIGNMENT_STATUS_RANK = {
+    Alignment.Status.BLOCKING: 5,
+    Alignment.Status.CONCERNED: 4,
+    Alignment.Status.NEUTRAL: 3,
+    Alignment.Status.SUPPORTIVE: 2,
+    Alignment.Status.ALIGNED: 1,
+}
+
+
+def stakeholder_map_points(*, alignments: QuerySet[Alignment]) -> list[dict]:
+    """One row per stakeholder among ``alignments``: name, influence, interest, how many
+    alignments, the most worrying status and the earliest touchpoint due (one query,
+    grouped by the database)."""
+    rank = Case(
+        *(When(status=status, then=Value(n)) for status, n in ALIGNMENT_STATUS_RANK.items()),
+        output_field=IntegerField(),
+    )
+    by_rank = {n: status for status, n in ALIGNMENT_STATUS_RANK.items()}
+    rows = (
+        alignments.order_by()
+        .values(
+            "stakeholder_id",
+            "stakeholder__name",
+            "stakeholder__person__full_name",
+            "stakeholder__influence",
+            "stakeholder__interest",
+            "stakeholder__function",
+        )
+        .annotate(worst=Max(rank), alignments=Count("id"), due=Min("next_touchpoint_due"))
+        .order_by("-stakeholder__influence", "-stakeholder__interest", "stakeholder_id")
+    )
+    return [
+        {
+            "id": row["stakeholder_id"],
+            "name": row["stakeholder__name"] or row["stakeholder__person__full_name"] or "",
+            "influence": row["stakeholder__influence"],
+            "interest": row["stakeholder__interest"],
+            "function": row["stakeholder__function"],
+            "status": by_rank[row["worst"]],
+            "alignments": row["alignments"],
+            "due": row["due"],
+        }
+        for row in rows
+    ]
+
+
+def review_mine_q(*, person: Person) -> Q:
+    """Reviews ``person`` owns, takes part in, or that are about them."""
+    takes_part = Exists(
+        Review.participants.through.objects.filter(review_id=OuterRef("pk"), person_id=person.pk)
+    )
+    return Q(owner_id=person.pk) | Q(person_id=person.pk) | takes_part
+
+
+def review_series_occurrences(*, review: Review) -> QuerySet[Review]:
+    """Every occurrence of ``review``'s series, newest first (one query)."""
+    root_id = review.series_root_id
+    return (
+        Review.objects.filter(Q(pk=root_id) | Q(series_id=root_id))
+        .select_related("completed_by__person")
+        .order_by("-occurrence")
+    )
+
+
+def review_with_misses_in_a_row(queryset: QuerySet[Review]) -> QuerySet[Review]:
+    """``queryset`` with ``misses_in_a_row``: how many occurrences of each review's series,
+    up to and including it, were missed one after another (as
+    ``services.review_consecutive_misses``, computed inside the list query)."""
+    root = Coalesce(F("series_id"), F("id"))
+    same_series = Q(pk=OuterRef("series_root")) | Q(series_id=OuterRef("series_root"))
+    last_kept = (
+        Review.objects.filter(same_series, missed=False, occurrence__lte=OuterRef("occurrence"))
+        .order_by("-occurrence")
+        .values("occurrence")[:1]
+    )
+    in_a_row = (
+        Review.objects.filter(
+            same_series,
+            occurrence__gt=OuterRef("last_kept"),
+            occurrence__lte=OuterRef("occurrence"),
+        )
+        .order_by()
+        .annotate(n=Func(F("id"), function="COUNT"))
+        .values("n")
+    )
+    return queryset.annotate(series_root=root).annotate(
+        last_kept=Coalesce(Subquery(last_kept), Value(0)),
+        misses_in_a_row=Coalesce(Subquery(in_a_row, output_field=IntegerField()), Value(0)),
+    )
+
+
+def review_misses_under(*, user, leader: Person | None) -> QuerySet[Review]:
+    """Overdue reviews (goal check-ins included) owned by ``leader`` or anyone under them
+    that ``user`` may see, the longest run of misses first, then the oldest due."""
+    queryset = review_list(user=user).filter(status=Review.Status.OVERDUE)
+    if leader is not None:
+        queryset = queryset.filter(owner_id__in=person_subtree_ids(root=leader))
+    return review_with_misses_in_a_row(queryset).order_by("-misses_in_a_row", "due_at", "id")
+
+
+def reviews_for_calendar_feed(*, person: Person, now, past_days: int = 90, limit: int = 1000):
+    """The reviews on ``person``'s calendar feed: those they own or take part in, from
+    ``past_days`` ago on, soonest first, at most ``limit`` (two queries)."""
+    takes_part = Exists(
+        Review.participants.through.objects.filter(review_id=OuterRef("pk"), person_id=person.pk)
+    )
+    return (
+        Review.objects.filter(Q(owner_id=person.pk) | takes_part)
+        .filter(due_at__gte=now - timedelta(days=past_days))
+        .select_related("owner", "person", "goal", "product")
+        .prefetch_related(
+            Prefetch("participants", queryset=Person.objects.order_by("full_name", "id"))
+        )
+        .order_by("due_at", "id")[:limit]
     )

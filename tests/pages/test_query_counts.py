@@ -17,6 +17,7 @@ HX = {"HTTP_HX_REQUEST": "true"}
 # Every signed-in request starts and ends the same way.
 REQUEST_START = 3  # session row, user row, SAVEPOINT (ATOMIC_REQUESTS)
 REQUEST_END = 1  # RELEASE SAVEPOINT
+BELL = 1  # the header bell: COUNT of unread notifications (context processor)
 
 
 @pytest.fixture(params=[20, 2000], ids=["20-people", "2000-people"])
@@ -43,6 +44,7 @@ def test_org_chart_of_my_organisation(client, org, django_assert_num_queries):
         + 1  # recursive CTE: the size of each report's branch, grouped by branch
         + 1  # open seats reporting to the person shown
         + 1  # open seats anywhere in their organisation (COUNT over a recursive CTE)
+        + BELL
         + REQUEST_END
     ):
         response = client.get("/org/")
@@ -66,6 +68,7 @@ def test_org_chart_of_someone_else(client, org, django_assert_num_queries):
         + 1  # recursive CTE: their management chain (breadcrumbs)
         + 1  # open seats reporting to them
         + 1  # open seats in their organisation
+        + BELL
         + REQUEST_END
     ):
         response = client.get(f"/org/{child.pk}/")
@@ -101,6 +104,7 @@ def test_person_page(client, org, django_assert_num_queries):
         + 1  # recursive CTE: management chain
         + 1  # direct reports with spans and open seats counted
         + 1  # open seats reporting to them
+        + BELL
         + REQUEST_END
     ):
         response = client.get(f"/people/{child.pk}/")
@@ -122,6 +126,7 @@ def test_people_directory(client, org, django_assert_num_queries):
         + 1  # the viewer's Person (context processor)
         + 1  # HR admin group membership (context processor)
         + 3  # teams (with their unit), units and roles offered as filters
+        + BELL
         + REQUEST_END
     ):
         response = client.get("/people/", params)

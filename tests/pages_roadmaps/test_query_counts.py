@@ -21,6 +21,7 @@ from .conftest import HX
 # Every signed-in request starts and ends the same way.
 REQUEST_START = 3  # session row, user row, SAVEPOINT (ATOMIC_REQUESTS)
 REQUEST_END = 1  # RELEASE SAVEPOINT
+BELL = 1  # the header bell: COUNT of unread notifications (context processor)
 # The viewer, as goal visibility needs them (then cached on the request's user).
 VIEWER = (
     1  # HR admin group membership
@@ -93,6 +94,7 @@ def test_alignment_tree(client, cast, period, many, django_assert_num_queries):
         + 2  # alignment_tree: the visible goals of the period (owner, product… joined), their links
         + 1  # counts and average progress of the matching goals (one aggregate)
         + 3  # units, products and owners of the visible goals, offered as filters
+        + BELL
         + REQUEST_END
     ):
         response = client.get("/goals/alignment/", params)
@@ -126,6 +128,7 @@ def test_alignment_tree_of_the_current_period(client, many, django_assert_num_qu
         + 2  # alignment_tree
         + 1  # counts and average progress
         + 3  # units, products and owners offered as filters
+        + BELL
         + REQUEST_END
     ):
         response = client.get("/goals/alignment/")
@@ -156,6 +159,7 @@ def test_my_goals(client, cast, many, django_assert_num_queries):
         + 1  # recursive CTE: the viewer's subtree (visibility and who may check in)
         + 1  # the viewer's goals of the period, with owner, period, product… joined
         + 1  # their key results (one prefetch)
+        + BELL
         + REQUEST_END
     ):
         response = client.get("/goals/mine/")
@@ -174,6 +178,7 @@ def test_someone_elses_goals(client, cast, many, django_assert_num_queries):
         + 1  # recursive CTE: the viewer's subtree
         + 1  # the person's goals the viewer may see, with relations joined
         + 1  # their key results
+        + BELL
         + REQUEST_END
     ):
         response = client.get(f"/goals/people/{cast.peer.pk}/")
@@ -191,6 +196,7 @@ def test_products_list(client, cast, many, django_assert_num_queries):
         + 1  # the viewer's Person (context processor)
         + 1  # HR admin group membership (context processor)
         + 1  # units offered as filters
+        + BELL
         + REQUEST_END
     ):
         response = client.get("/products/", params)
@@ -240,6 +246,7 @@ def test_goal_page(client, cast, goals, checked_in, django_assert_num_queries):
         + 1  # the latest check-ins of each key result (a window function), with authors
         + 1  # its links up and down, with the goal at the other end and its owner
         + 1  # goals it could align to (the viewer may edit it)
+        + BELL
         + REQUEST_END
     ):
         response = client.get(f"/goals/{goals.team.pk}/")
@@ -264,6 +271,7 @@ def test_product_page(client, cast, goals, django_assert_num_queries):
         + 2  # the product's vision; what its stage asks of it
         + 1  # its stage history with who made each move
         + 1  # its goals the viewer may see
+        + BELL
         + REQUEST_END
     ):
         response = client.get(f"/products/{goals.product.pk}/")
