@@ -81,9 +81,13 @@ class WorkerProcess:
         ]
 
     def start(self, *, wait: float = 30.0) -> WorkerProcess:
+        return self.launch().wait_ready(wait)
+
+    def launch(self) -> WorkerProcess:
+        """Start the process without waiting for it (see ``wait_ready``)."""
         self.log.parent.mkdir(parents=True, exist_ok=True)
         # Only what this start writes counts towards readiness: a restart appends.
-        offset = self.log_offset = self.log.stat().st_size if self.log.exists() else 0
+        self.log_offset = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 self.command(),
@@ -93,10 +97,13 @@ class WorkerProcess:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        return self
+
+    def wait_ready(self, wait: float = 30.0) -> WorkerProcess:
         name = type(self).__name__
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
-            if self.ready_marker in self.log.read_bytes()[offset:]:
+            if self.ready_marker in self.log.read_bytes()[self.log_offset :]:
                 return self
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{name} exited early:\n{self.log_text()[-3000:]}")
@@ -308,7 +315,7 @@ def _reset_producer_pool() -> None:
 
 
 class CeleryProcesses:
-    """What ``celery_worker_process`` gives: call it for a started worker; ``beat()`` for a beat.
+    """What ``celery_worker_process`` gives: call it for a started worker, ``beats(n)`` for beats.
 
     ``mail`` is the folder the processes' e-mail goes to; ``broker_url`` the broker they
     share with this process.
@@ -321,19 +328,25 @@ class CeleryProcesses:
         self.mail = Path(env["EMAIL_FILE_PATH"])
         self.processes: list[WorkerProcess] = []
 
-    def __call__(self, concurrency: int = 1) -> WorkerProcess:
+    def __call__(self, concurrency: int = 1, *, wait: bool = True) -> WorkerProcess:
+        """A worker; with ``wait=False`` it is launched only (``wait_ready()`` it later)."""
         worker = WorkerProcess(
             env=self.env,
             log=self.folder / f"worker-{len(self.processes)}.log",
             concurrency=concurrency,
         )
         self.processes.append(worker)
-        return worker.start()
+        worker.launch()
+        return worker.wait_ready() if wait else worker
 
-    def beat(self) -> BeatProcess:
-        beat = BeatProcess(env=self.env, log=self.folder / f"beat-{len(self.processes)}.log")
-        self.processes.append(beat)
-        return beat.start()
+    def beats(self, count: int = 1, *, wait: bool = True) -> list[BeatProcess]:
+        """``count`` beat processes, launched together."""
+        started = []
+        for _ in range(count):
+            beat = BeatProcess(env=self.env, log=self.folder / f"beat-{len(self.processes)}.log")
+            self.processes.append(beat)
+            started.append(beat.launch())
+        return [beat.wait_ready() for beat in started] if wait else started
 
     def sent_emails(self) -> list[SentEmail]:
         return sent_emails(self.mail)
