@@ -162,13 +162,16 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
     return _detail(request, review)
 
 
-def _detail(request: HttpRequest, review: Review, status: int = 200) -> HttpResponse:
+def _detail(
+    request: HttpRequest, review: Review, status: int = 200, error: str = ""
+) -> HttpResponse:
     series = list(review_series_occurrences(review=review)[:SERIES_SHOWN])
     context = {
         "review": review,
         "series": series if len(series) > 1 else [],
         "misses_in_a_row": review_consecutive_misses(review=review) if review.missed else 0,
         "escalate_after": settings.REVIEW_ESCALATE_AFTER_MISSES,
+        "error": error,
     }
     return render(request, "stakeholders/review_detail.html", context, status=status)
 
@@ -198,7 +201,12 @@ def review_complete_view(request: HttpRequest, review_id: int) -> HttpResponse:
     if wants_partial(request):
         if not done:
             _decorate(request, review, now, form=form)
-            return render(request, "stakeholders/_review_row.html", {"review": review}, status=422)
+            return render(
+                request,
+                "stakeholders/_review_row.html",
+                {"review": review, "now": now, "error": _first_error(form)},
+                status=422,
+            )
         review = review_get_visible(user=request.user, review_id=review.pk)
         if following is not None:
             following = _decorate(
@@ -207,14 +215,19 @@ def review_complete_view(request: HttpRequest, review_id: int) -> HttpResponse:
         context = {"closed": review, "following": following, "now": now}
         return render(request, "stakeholders/_review_completed.html", context)
     if not done:
+        review.refresh_from_db()
         _decorate(request, review, now, form=form)
-        return _detail(request, review, status=400)
+        return _detail(request, review, status=400, error=_first_error(form))
     verb = "skipped" if form.skipped else "done"
     text = f"“{review.title}” is {verb}."
     if following is not None:
         text += f" Next one: {timezone.localtime(following.due_at):%a %-d %b %Y, %H:%M}."
     messages.success(request, text)
     return back_to(request, "reviews")
+
+
+def _first_error(form) -> str:
+    return next((str(errors[0]) for errors in form.errors.values() if errors), "")
 
 
 @require_GET

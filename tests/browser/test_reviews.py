@@ -92,9 +92,33 @@ def story(live_server) -> Story:
         (dict(person=dana), "executive", 5, 5, "aligned", checkout, 10),
         (dict(person=eng), "engineering", 4, 5, "concerned", checkout, -4),
         (dict(name="Marta Silva", organisation="Finance"), "finance", 5, 2, "neutral", checkout, 6),
-        (dict(name="Jon Berg", organisation="Sales EMEA"), "sales", 3, 4, "supportive", checkout, 2),
-        (dict(name="Acme Payments", organisation="Acme"), "partner", 4, 3, "blocking", checkout, -9),
-        (dict(name="Lea Roux", organisation="Support"), "support", 2, 4, "supportive", checkout, 12),
+        (
+            dict(name="Jon Berg", organisation="Sales EMEA"),
+            "sales",
+            3,
+            4,
+            "supportive",
+            checkout,
+            2,
+        ),
+        (
+            dict(name="Acme Payments", organisation="Acme"),
+            "partner",
+            4,
+            3,
+            "blocking",
+            checkout,
+            -9,
+        ),
+        (
+            dict(name="Lea Roux", organisation="Support"),
+            "support",
+            2,
+            4,
+            "supportive",
+            checkout,
+            12,
+        ),
         (dict(name="Kim Ode", organisation="Design"), "design", 2, 2, "aligned", wallets, 20),
         (dict(name="Ravi Shah", organisation="Data"), "data", 1, 3, "neutral", wallets, 5),
         (dict(person=priya), "marketing", 3, 3, "neutral", wallets, 1),
@@ -165,7 +189,10 @@ def story(live_server) -> Story:
     for n, (title, decision) in enumerate(
         [
             ("Drop the legacy card form", "Retire the legacy card form at the end of the quarter."),
-            ("Price wallets per transaction", "Charge 0.4% per wallet transaction, no monthly fee."),
+            (
+                "Price wallets per transaction",
+                "Charge 0.4% per wallet transaction, no monthly fee.",
+            ),
             ("Support Apple Pay before Google Pay", "Ship Apple Pay first; Google Pay follows."),
         ]
     ):
@@ -288,9 +315,7 @@ def test_pm_marks_an_overdue_review_done_and_the_next_one_appears(
         screenshot(f"{name}-phone")
 
 
-def test_a_leader_sees_every_miss_in_their_organisation(
-    page: Page, live_server, story, screenshot
-):
+def test_a_leader_sees_every_miss_in_their_organisation(page: Page, live_server, story, screenshot):
     page.set_viewport_size(DESKTOP)
     sign_in(page, live_server.url, "dana")
     page.goto(f"{live_server.url}/misses/")
