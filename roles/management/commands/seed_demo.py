@@ -21,6 +21,7 @@ from productorg.errors import ApplicationError
 from roadmaps.demo import demo_goals_create, demo_goals_delete
 from roles.demo import SIZES, demo_org_create, demo_org_delete, demo_org_is_empty, demo_plan
 from roles.models import BusinessUnit, Person
+from stakeholders.demo import demo_stakeholders_create, demo_stakeholders_delete
 
 
 class ProgressBar:
@@ -78,6 +79,7 @@ class Command(BaseCommand):
         if reset and not demo_org_is_empty():
             try:
                 with transaction.atomic():
+                    demo_stakeholders_delete()
                     demo_goals_delete()
                     deleted = demo_org_delete()
             except ApplicationError as exc:
@@ -107,6 +109,7 @@ class Command(BaseCommand):
                     goals_started = time.monotonic()
                     goals = demo_goals_create(size=size, progress=goals_bar)
                     goals_seconds = time.monotonic() - goals_started
+                    stakeholders = demo_stakeholders_create(size=size)
             except ApplicationError as exc:
                 raise CommandError(exc.message) from exc
             finally:
@@ -126,6 +129,12 @@ class Command(BaseCommand):
                     f"{goals.products:,} products, {goals.goals:,} goals, "
                     f"{goals.key_results:,} key results, {goals.check_ins:,} check-ins, "
                     f"{goals.roadmap_items:,} roadmap items."
+                )
+            )
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Seeded {stakeholders.stakeholders:,} stakeholders, {stakeholders.alignments:,} "
+                    f"alignments, {stakeholders.reviews:,} reviews and {stakeholders.decisions:,} decisions."
                 )
             )
         accounts = demo_logins_ensure()
