@@ -10,6 +10,7 @@ import yaml
 from django.conf import settings
 
 from tests.api_roadmaps.conftest import ROADMAP_RESOURCES
+from tests.api_stakeholders.conftest import STAKEHOLDER_RESOURCES
 
 from .conftest import RESOURCES
 
@@ -27,13 +28,16 @@ def test_the_schema_validates_without_warnings(tmp_path):
     assert result.returncode == 0, result.stderr
     schema = yaml.safe_load(out.read_text())
     assert schema["openapi"].startswith("3.")
-    for resource in RESOURCES + ROADMAP_RESOURCES:
+    for resource in RESOURCES + ROADMAP_RESOURCES + STAKEHOLDER_RESOURCES:
         assert f"/api/v1/{resource}/" in schema["paths"]
         assert f"/api/v1/{resource}/{{id}}/" in schema["paths"]
     for action in (
         "/api/v1/products/{id}/transition/",
         "/api/v1/visions/{id}/history/",
         "/api/v1/goals/{id}/progress-explanation/",
+        "/api/v1/alignments/{id}/confirm/",
+        "/api/v1/reviews/{id}/complete/",
+        "/api/v1/notifications/{id}/read/",
     ):
         responses = next(iter(schema["paths"][action].values()))["responses"]
         assert {"200", "401", "404"} <= set(responses), action
@@ -87,3 +91,39 @@ def test_the_goals_api_documents_its_filters_and_privacy(client, db):
     term = schema["components"]["schemas"]["ProgressTerm"]["properties"]
     assert term["title"]["nullable"] is True and "hidden" in term
     assert "Private goals" in schema["info"]["description"]
+
+
+def test_the_stakeholders_api_documents_its_filters_actions_and_privacy(client, db):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    paths = schema["paths"]
+
+    def params(path):
+        return {p["name"] for p in paths[path]["get"]["parameters"]}
+
+    assert {"function", "quadrant", "influence_min", "interest_min", "person", "search"} <= params(
+        "/api/v1/stakeholders/"
+    )
+    assert {"stakeholder", "product", "goal", "status", "overdue", "under"} <= params(
+        "/api/v1/alignments/"
+    )
+    assert {"owner", "kind", "status", "due_before", "due_after", "product", "goal"} <= params(
+        "/api/v1/reviews/"
+    )
+    assert {"person", "under"} <= params("/api/v1/reviews/")
+    assert {"product", "goal", "decided_by", "search", "decided_after", "decided_before"} <= (
+        params("/api/v1/decisions/")
+    )
+    assert {"channel", "unread", "kind"} <= params("/api/v1/notifications/")
+    for action in ("/api/v1/alignments/{id}/confirm/", "/api/v1/reviews/{id}/complete/"):
+        assert set(paths[action]["post"]["responses"]) == {"200", "400", "401", "403", "404"}
+    completion = schema["components"]["schemas"]["ReviewCompletion"]["properties"]
+    assert completion["next"]["nullable"] is True
+    read_all = paths["/api/v1/notifications/read-all/"]["post"]
+    assert set(read_all["responses"]) == {"200", "401"}
+    # Notifications are read-only: no create, change or delete.
+    assert set(paths["/api/v1/notifications/"]) == {"get"}
+    assert set(paths["/api/v1/notifications/{id}/"]) == {"get"}
+    assert schema["components"]["schemas"]["Stakeholder"]["properties"]["quadrant"]["readOnly"]
+    assert "private" in schema["components"]["schemas"]["Review"]["properties"]
+    assert schema["components"]["schemas"]["AlignmentStatusEnum"]["enum"][0] == "aligned"
+    assert "Notifications are seen by their recipient only" in schema["info"]["description"]
