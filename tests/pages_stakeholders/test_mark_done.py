@@ -108,3 +108,32 @@ def test_misses_lists_runs_of_misses_in_the_subtree(client, cast, world):
     assert review_consecutive_misses(review=world.sync) == 1
     client.force_login(cast.peer_user)
     assert "Checkout stakeholder sync" not in client.get("/misses/").content.decode()
+
+
+def test_misses_in_a_row_match_the_escalation_count(cast, world):
+    """The misses page counts runs in SQL; escalation counts them in Python: the same
+    number, also when the series jumped over occurrences nobody held."""
+    import datetime as dt
+
+    from stakeholders.selectors import review_misses_under
+    from stakeholders.services import review_consecutive_misses
+
+    root = world.sync
+    Review.objects.filter(pk=root.pk).update(status=Review.Status.DONE, missed=True)
+    base = dict(
+        kind=root.kind, title=root.title, owner=cast.report, series=root, anchor_at=root.anchor_at
+    )
+    for occurrence, missed, status in [
+        (2, False, Review.Status.DONE),
+        (3, True, Review.Status.SKIPPED),
+        (5, True, Review.Status.OVERDUE),  # 4 was never created: the series jumped
+    ]:
+        Review.objects.create(
+            **base,
+            occurrence=occurrence,
+            due_at=root.due_at + dt.timedelta(days=7 * occurrence),
+            missed=missed,
+            status=status,
+        )
+    late = review_misses_under(user=cast.leader_user, leader=cast.leader).get(occurrence=5)
+    assert late.misses_in_a_row == review_consecutive_misses(review=late) == 2
