@@ -208,8 +208,10 @@ def test_rundemo_serves_the_demo_runs_tasks_and_stops_on_ctrl_c(demo):
 
     # The worker shares the database and the broker folder: a task sent from another
     # process deletes an expired session from the demo's own SQLite file.
-    assert wait_until(lambda: "ready." in demo.output, timeout=30), demo.output[-3000:]
-    assert "[beat]" in demo.output and "beat: Starting" in demo.output
+    def worker_and_beat_started() -> bool:
+        return "ready." in demo.output and "beat: Starting" in demo.output
+
+    assert wait_until(worker_and_beat_started, timeout=60), demo.output[-3000:]
     db = demo.var_dir / "db.sqlite3"
     with sqlite3.connect(db) as conn:
         conn.execute(
