@@ -447,3 +447,34 @@ def test_the_api_root_lists_the_resources(client_for, cast):
     response = client_for(cast.report_user).get("/api/v1/")
     assert response.status_code == 200
     assert set(STAKEHOLDER_RESOURCES) <= set(response.json())
+
+
+# --- owners and deciders -------------------------------------------------------------------
+
+
+def test_an_unlinked_decision_belongs_to_who_decided_and_their_chain(client_for, cast, stakes):
+    priya = client_for(cast.report_user)
+    created = priya.post("/api/v1/decisions/", {"title": "Hire a PM", "decision": "Yes"})
+    assert created.status_code == 201, created.json()
+    assert created.json()["decided_by"] == cast.report.pk  # the caller by default
+    url = f"/api/v1/decisions/{created.json()['id']}/"
+    assert client_for(cast.leader_user).patch(url, {"rationale": "Load"}).status_code == 200
+    assert_error(client_for(cast.peer_user).patch(url, {"rationale": "Mine"}), 403)
+    # Nor may Priya hand it to someone outside her subtree, nor record one for them.
+    assert_error(priya.patch(url, {"decided_by": cast.peer.pk}), 403)
+    on_behalf = {"title": "T", "decision": "D", "decided_by": cast.peer.pk}
+    assert_error(priya.post("/api/v1/decisions/", on_behalf), 403)
+
+
+def test_a_review_is_given_only_to_someone_in_the_callers_subtree(client_for, cast, stakes):
+    priya = client_for(cast.report_user)
+    url = f"/api/v1/reviews/{stakes.business_review.pk}/"
+    assert_error(priya.patch(url, {"owner": cast.peer.pk}), 403)
+    assert priya.patch(url, {"owner": cast.subreport.pk}).status_code == 200
+    assert Review.objects.get(pk=stakes.business_review.pk).owner == cast.subreport
+    # Without an owner, the caller owns it.
+    created = priya.post(
+        "/api/v1/reviews/",
+        {"kind": "stakeholder_sync", "title": "Bank sync", "due_at": soon().isoformat()},
+    )
+    assert created.status_code == 201 and created.json()["owner"] == cast.report.pk

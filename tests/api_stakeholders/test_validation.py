@@ -240,3 +240,9 @@ def test_options_are_a_list_of_texts_and_dates_are_dates(priya, stakes):
 )
 def test_a_bad_filter_value_is_a_400_on_that_parameter(priya, stakes, url, at_fault):
     assert set(_fields(priya.get(url))) == {at_fault}
+
+
+def test_a_caller_who_is_no_person_names_the_reviews_owner(hr):
+    response = hr.post("/api/v1/reviews/", _review(title="Calibration"), format="json")
+    assert set(_fields(response)) == {"owner"}
+    assert not Review.objects.filter(title="Calibration").exists()
