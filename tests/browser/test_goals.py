@@ -312,6 +312,7 @@ def test_pm_checks_in_and_sees_the_progress_move(page: Page, live_server, story,
     expect(page.get_by_role("heading", level=1)).to_have_text("My goals")
     launch = page.locator(f"#goal-{story.launch.pk}")
     expect(launch.get_by_role("heading", level=2)).to_have_text(story.launch.title)
+    no_sideways_scroll(page)
     screenshot("goals-mine-desktop")
 
     # A non-number is refused next to the field, and nothing is written.
@@ -359,6 +360,7 @@ def test_pm_checks_in_and_sees_the_progress_move(page: Page, live_server, story,
     expect(why.locator(".formula code")).to_contain_text("75% × 1")
     chart = page.locator(f"#kr-{story.merchants.pk} svg[role=img]")
     expect(chart).to_have_attribute("aria-label", re.compile(r"latest 30 merchants"))
+    no_sideways_scroll(page)
     screenshot("goal-desktop")
 
     # The alignment tree shows it too, and filters by owner in place.
@@ -370,6 +372,7 @@ def test_pm_checks_in_and_sees_the_progress_move(page: Page, live_server, story,
     expect(page.get_by_role("heading", name=re.compile("Not aligned to any goal"))).to_be_visible()
     stretch = page.get_by_role("link", name="Priya's stretch: speak at PayCon", exact=True)
     expect(stretch).to_be_visible()  # her own private goal, aligned to nothing
+    no_sideways_scroll(page)
     screenshot("alignment-desktop")
     page.evaluate("window.__samePage = true")
     with page.expect_response(re.compile(r"/goals/alignment/\?.*owner=")):
@@ -390,6 +393,7 @@ def test_pm_checks_in_and_sees_the_progress_move(page: Page, live_server, story,
     # Products.
     page.get_by_role("link", name="Products", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Products")
+    no_sideways_scroll(page)
     screenshot("products-desktop")
     with page.expect_response(re.compile(r"/products/\?.*stage=growth")):
         page.get_by_label("Stage").select_option(label="Growth")
@@ -398,6 +402,7 @@ def test_pm_checks_in_and_sees_the_progress_move(page: Page, live_server, story,
     expect(page.get_by_role("heading", level=1)).to_have_text("Checkout")
     expect(page.locator(".stages [aria-current=step]")).to_contain_text("Growth")
     expect(page.get_by_text("Opened to every mid-market merchant.")).to_be_visible()
+    no_sideways_scroll(page)
     screenshot("product-desktop")
 
     # A phone-width screen: every page fits without sideways scrolling.
