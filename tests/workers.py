@@ -137,6 +137,13 @@ class WorkerProcess:
 
     _TASK_LINE = re.compile(r" Task [\w.]+\[([0-9a-f-]+)\] (received|succeeded|raised|retry)")
 
+    def busy(self) -> bool:
+        """The last task event in the log is a receipt: a task is in hand right now."""
+        with self.log.open("rb") as log:
+            log.seek(max(self.log_offset, log.seek(0, os.SEEK_END) - 4096))
+            events = self._TASK_LINE.findall(log.read().decode(errors="replace"))
+        return bool(events) and events[-1][1] == "received"
+
     def idle(self) -> bool:
         """Every task this run of the worker received has finished (or was retried)."""
         received, over = set(), set()
