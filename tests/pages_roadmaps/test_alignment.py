@@ -193,8 +193,8 @@ def test_empty_states_say_what_to_do_next(client, cast, period):
 
 
 def test_a_long_tree_is_cut_breadth_first_with_the_rest_counted(client, cast, period, goals):
-    from roadmaps.views import tree as views
     from roadmaps.models import GoalLink
+    from roadmaps.views import tree as views
 
     children = Goal.objects.bulk_create(
         Goal(title=f"Child {n:03d}", level=Goal.Level.TEAM, period=period, owner=cast.peer)
