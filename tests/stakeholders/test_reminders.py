@@ -6,7 +6,12 @@ import pytest
 from django.utils import timezone
 
 from stakeholders.models import Notification, Review
-from stakeholders.services import reminders_create_due, review_complete, review_create, reviews_mark_overdue
+from stakeholders.services import (
+    reminders_create_due,
+    review_complete,
+    review_create,
+    reviews_mark_overdue,
+)
 
 
 @pytest.fixture
@@ -57,6 +62,10 @@ def test_completing_schedules_the_next_occurrence_in_local_time(review):
     assert review.status == Review.Status.DONE
     assert next_review.occurrence == 2
     assert next_review.series_id == review.pk
-    assert next_review.due_at - review.due_at in (timedelta(days=7), timedelta(days=7, hours=1), timedelta(days=6, hours=23))
+    assert next_review.due_at - review.due_at in (
+        timedelta(days=7),
+        timedelta(days=7, hours=1),
+        timedelta(days=6, hours=23),
+    )
     with pytest.raises(Exception, match="already done"):
         review_complete(review=review)
