@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -514,11 +513,6 @@ def notification_message_id(notification: Notification) -> str:
 
 class DeliveryFailed(Exception):
     """Sending failed and may be retried later."""
-
-
-def retry_delay(*, attempts: int, base: float = 5.0, cap: float = 600.0) -> float:
-    """Exponential backoff with full jitter, capped well below the broker's visibility timeout."""
-    return random.uniform(0, min(cap, base * 2 ** max(attempts - 1, 0)))
 
 
 def notification_deliver(*, notification_id: int, final_attempt: bool = False) -> str:
