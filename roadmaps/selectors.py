@@ -654,15 +654,10 @@ def goal_same_owner_ancestors(*, goal: Goal) -> list[Goal]:
     return list(Goal.objects.filter(pk__in=ids, owner_id=goal.owner_id, period_id=goal.period_id))
 
 
-def product_list_for_page() -> QuerySet[Product]:
-    """Products with their unit, team and owner joined, by name."""
-    return Product.objects.select_related("business_unit", "team", "owner").order_by("name", "id")
-
-
 def product_get_for_page(*, product_id: int) -> Product:
     """A product with its unit, team and owner; 404 when there is none (products are
     visible to every member)."""
-    product = product_list_for_page().filter(pk=product_id).first()
+    product = product_list().filter(pk=product_id).first()
     if product is None:
         raise Http404("No such product.")
     return product

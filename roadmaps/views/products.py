@@ -23,11 +23,11 @@ from ..selectors import (
     product_can_edit,
     product_get_for_page,
     product_goals_for_page,
-    product_list_for_page,
     product_roadmap,
     product_stage_history_for_page,
     product_vision_and_policy,
 )
+from ..selectors import product_list as product_list_selector
 from ..services import product_transition
 from .common import wants_partial
 
@@ -57,7 +57,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     """Products by name, filtered by unit, stage or name; the same URL serves the page and,
     to htmx, only the results. Invalid filter values are ignored."""
     data = {key: request.GET.get(key, "").strip()[:200] for key in PRODUCT_FILTERS}
-    filterset = ProductPageFilterSet(data, queryset=product_list_for_page())
+    filterset = ProductPageFilterSet(data, queryset=product_list_selector())
     page = Paginator(filterset.qs, PRODUCTS_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "filters": data, "is_filtered": any(data.values())}
     if wants_partial(request):
