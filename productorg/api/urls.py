@@ -4,13 +4,17 @@ Resources are plural and kebab-case (DESIGN.md); the interactive docs are served
 drf-spectacular-sidecar's static files, never a CDN.
 """
 
-from django.urls import include, path
+from django.urls import include, path, re_path
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
     SpectacularSwaggerView,
 )
 from rest_framework import routers
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
 
 from roadmaps.api import views as roadmaps_api
 from roles import api as roles_api
@@ -36,9 +40,20 @@ router.register("reviews", stakeholders_api.ReviewViewSet, basename="review")
 router.register("decisions", stakeholders_api.DecisionViewSet, basename="decision")
 router.register("notifications", stakeholders_api.NotificationViewSet, basename="notification")
 
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@permission_classes([AllowAny])
+@authentication_classes([])
+def unknown_resource(request, path=""):
+    """Any other path under /api/ answers 404 in the API's error format, not an HTML page."""
+    raise NotFound(f"No such API resource: /api/{path}")
+
+
 urlpatterns = [
     path("v1/", include((router.urls, "api"), namespace="v1")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    re_path(r"^(?P<path>.*)$", unknown_resource),
 ]

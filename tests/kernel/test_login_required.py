@@ -24,3 +24,14 @@ def test_unknown_page_renders_the_styled_404(client, cast):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert b"couldn't find that page" in response.content
+
+
+def test_unknown_api_path_answers_404_in_the_api_error_format(client, db):
+    response = client.get("/api/v1/no-such-things/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"] == {
+        "status": 404,
+        "code": "not_found",
+        "message": "No such API resource: /api/v1/no-such-things/",
+    }
