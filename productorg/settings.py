@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "roles",
     "roadmaps",
     "stakeholders",
+    "health",
 ]
 
 MIDDLEWARE = [
@@ -252,6 +253,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # After this many missed occurrences in a row, the owner's manager is told too.
 REVIEW_ESCALATE_AFTER_MISSES = env.int("REVIEW_ESCALATE_AFTER_MISSES", default=2)
 # The weekly digest goes out on Monday from this hour, in this time zone.
+# Alignment health: spans of control outside this range are findings.
+HEALTH_SPAN_MIN = env.int("HEALTH_SPAN_MIN", default=3)
+HEALTH_SPAN_MAX = env.int("HEALTH_SPAN_MAX", default=10)
 DIGEST_TIME_ZONE = env.str("DIGEST_TIME_ZONE", default=TIME_ZONE)
 DIGEST_HOUR = env.int("DIGEST_HOUR", default=8)
 # Absolute links in e-mails.

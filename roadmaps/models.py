@@ -405,6 +405,110 @@ class Metric(TimeStampedModel):
         return self.name
 
 
+class MetricObservation(models.Model):
+    """One reading of a metric for a product at a moment, from a source.
+
+    ``(metric, product, timestamp, source)`` is unique: a retried upload of the same
+    reading replaces its value instead of counting it twice.
+    """
+
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="observations")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="observations")
+    timestamp = models.DateTimeField()
+    value = models.DecimalField(max_digits=20, decimal_places=4)
+    source = models.CharField(
+        max_length=100, blank=True, help_text="Where the reading came from, e.g. 'warehouse'."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["metric", "product", "timestamp"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "product", "timestamp", "source"],
+                name="metric_observation_unique_reading",
+            )
+        ]
+        indexes = [models.Index(fields=["metric", "timestamp"])]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.product} {self.timestamp:%Y-%m-%d %H:%M}: {self.value}"
+
+
+class RollupScope(models.TextChoices):
+    """What a roll-up row aggregates over (``scope_id`` names the row of that kind)."""
+
+    PRODUCT = "product", "Product"
+    TEAM = "team", "Team"
+    BUSINESS_UNIT = "business_unit", "Business unit"
+    COMPANY = "company", "Company"
+
+
+class RollupGrain(models.TextChoices):
+    """The calendar bucket of a roll-up row (UTC; weeks start on Monday)."""
+
+    DAY = "day", "Day"
+    WEEK = "week", "Week"
+    MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter"
+
+
+class MetricRollup(models.Model):
+    """A metric aggregated over a scope and a calendar period, computed by the database.
+
+    ``scope_id`` is the product's, team's or business unit's id (a unit's row covers its
+    whole subtree) and 0 for the company. ``value`` follows the metric's aggregation
+    rule over the raw observations (an average is weighted by observation count, never
+    an average of averages); ``observation_count`` is how many readings it covers.
+    """
+
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="rollups")
+    scope = models.CharField(max_length=20, choices=RollupScope.choices)
+    scope_id = models.PositiveIntegerField()
+    grain = models.CharField(max_length=10, choices=RollupGrain.choices)
+    period_start = models.DateField()
+    value = models.DecimalField(max_digits=24, decimal_places=4)
+    observation_count = models.PositiveIntegerField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["metric", "scope", "scope_id", "grain", "period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "scope", "scope_id", "grain", "period_start"],
+                name="metric_rollup_unique_bucket",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["scope", "scope_id", "grain", "period_start"], name="metric_rollup_scope"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.scope}:{self.scope_id} {self.grain} {self.period_start}"
+
+
+class PendingRollup(models.Model):
+    """A day of a metric whose roll-ups must be recomputed (written with its observations).
+
+    The roll-up job claims and deletes these rows in the transaction that writes the
+    roll-ups, so a failed run leaves them for the next one.
+    """
+
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "day"], name="pending_rollup_unique_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric_id} {self.day}"
+
+
 class CheckIn(models.Model):
     """A reading of a key result: moves it and every goal above it."""
 

@@ -68,3 +68,117 @@ def seed_default_ladder(*, role_model, group_model) -> None:
             defaults={"family": "product", "track": track, "level": level, "summary": summary},
         )
     group_model.objects.get_or_create(name=HR_ADMIN_GROUP_NAME)
+
+
+# The areas a product organisation must own (DESIGN: ResponsibilityArea), in display order.
+DEFAULT_RESPONSIBILITY_AREAS = [
+    ("product-vision", "Product vision"),
+    ("strategy", "Strategy"),
+    ("roadmap", "Roadmap"),
+    ("goal-setting", "Goal setting"),
+    ("product-performance", "Product performance"),
+    ("stakeholder-management", "Stakeholder management"),
+    ("cross-functional-alignment", "Cross-functional alignment"),
+    ("hiring", "Hiring"),
+    ("mentoring", "Mentoring and career development"),
+    ("budgeting", "Budgeting"),
+    ("portfolio-lifecycle", "Portfolio and lifecycle decisions"),
+]
+
+# Default RACI of the default ladder: role name -> {area key: letter}. Areas left out
+# are neither owned nor consulted by that rung. HR edits all of it afterwards.
+DEFAULT_RACI = {
+    "Chief Product Officer": {
+        "product-vision": "A",
+        "strategy": "A",
+        "roadmap": "I",
+        "goal-setting": "A",
+        "product-performance": "A",
+        "stakeholder-management": "C",
+        "hiring": "A",
+        "budgeting": "A",
+        "portfolio-lifecycle": "A",
+        "mentoring": "R",
+    },
+    "VP of Product": {
+        "product-vision": "R",
+        "strategy": "R",
+        "goal-setting": "R",
+        "hiring": "A",
+        "budgeting": "R",
+        "portfolio-lifecycle": "R",
+        "mentoring": "R",
+        "cross-functional-alignment": "A",
+    },
+    "Director of Product": {
+        "strategy": "R",
+        "roadmap": "A",
+        "goal-setting": "R",
+        "product-performance": "R",
+        "hiring": "R",
+        "mentoring": "R",
+        "budgeting": "C",
+        "portfolio-lifecycle": "R",
+        "cross-functional-alignment": "R",
+    },
+    "Head of Product": {
+        "strategy": "R",
+        "roadmap": "A",
+        "goal-setting": "R",
+        "product-performance": "R",
+        "stakeholder-management": "A",
+        "hiring": "R",
+        "mentoring": "R",
+        "cross-functional-alignment": "R",
+        "budgeting": "C",
+    },
+    "Group Product Manager": {
+        "roadmap": "A",
+        "goal-setting": "R",
+        "product-performance": "R",
+        "stakeholder-management": "R",
+        "hiring": "R",
+        "mentoring": "R",
+    },
+    "Principal Product Manager": {
+        "product-vision": "C",
+        "strategy": "R",
+        "roadmap": "R",
+        "product-performance": "R",
+        "cross-functional-alignment": "R",
+        "mentoring": "C",
+    },
+    "Senior Product Manager": {
+        "roadmap": "R",
+        "goal-setting": "R",
+        "product-performance": "R",
+        "stakeholder-management": "R",
+        "cross-functional-alignment": "R",
+    },
+    "Product Manager": {
+        "roadmap": "R",
+        "goal-setting": "C",
+        "product-performance": "R",
+        "stakeholder-management": "R",
+    },
+    "Associate Product Manager": {"roadmap": "C", "product-performance": "I"},
+}
+
+
+def seed_default_responsibilities(*, area_model, role_model, raci_model) -> None:
+    """Create the default responsibility areas and the default ladder's RACI where missing.
+
+    Takes the model classes so a data migration can pass its historical models.
+    """
+    areas = {}
+    for position, (key, name) in enumerate(DEFAULT_RESPONSIBILITY_AREAS):
+        areas[key], _ = area_model.objects.get_or_create(
+            key=key, defaults={"name": name, "position": position}
+        )
+    roles = role_model.objects.in_bulk(list(DEFAULT_RACI), field_name="name")
+    for role_name, letters in DEFAULT_RACI.items():
+        role = roles.get(role_name)
+        if role is None:
+            continue
+        for key, letter in letters.items():
+            raci_model.objects.get_or_create(role=role, area=areas[key], defaults={"raci": letter})

@@ -108,6 +108,48 @@ class Role(TimeStampedModel):
         return self.family == self.Family.PRODUCT
 
 
+class ResponsibilityArea(TimeStampedModel):
+    """Something the product organisation must own (vision, hiring, budgeting…). Data."""
+
+    key = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists.")
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleResponsibility(models.Model):
+    """What a rung of the ladder does for an area, as a RACI letter."""
+
+    class Raci(models.TextChoices):
+        RESPONSIBLE = "R", "Responsible"
+        ACCOUNTABLE = "A", "Accountable"
+        CONSULTED = "C", "Consulted"
+        INFORMED = "I", "Informed"
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="responsibilities_raci")
+    area = models.ForeignKey(
+        ResponsibilityArea, on_delete=models.CASCADE, related_name="role_responsibilities"
+    )
+    raci = models.CharField(max_length=1, choices=Raci.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["area", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["role", "area"], name="role_responsibility_unique")
+        ]
+        verbose_name_plural = "role responsibilities"
+
+    def __str__(self) -> str:
+        return f"{self.role} · {self.area}: {self.raci}"
+
+
 class Person(TimeStampedModel):
     """Someone in the organisation. ``manager`` is the reporting line (the org tree).
 

@@ -16,8 +16,15 @@ from django.db import connection
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
-from roles.ladder import seed_default_ladder
-from roles.models import BusinessUnit, Person, Role, Team
+from roles.ladder import seed_default_ladder, seed_default_responsibilities
+from roles.models import (
+    BusinessUnit,
+    Person,
+    ResponsibilityArea,
+    Role,
+    RoleResponsibility,
+    Team,
+)
 
 from .factories import PersonFactory, UserFactory
 
@@ -32,6 +39,9 @@ def _reseed_reference_data(sender, **kwargs):
         from django.contrib.auth.models import Group
 
         seed_default_ladder(role_model=Role, group_model=Group)
+        seed_default_responsibilities(
+            area_model=ResponsibilityArea, role_model=Role, raci_model=RoleResponsibility
+        )
 
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
