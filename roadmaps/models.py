@@ -470,6 +470,9 @@ class MetricRollup(models.Model):
     period_start = models.DateField()
     value = models.DecimalField(max_digits=24, decimal_places=4)
     observation_count = models.PositiveIntegerField()
+    last_observed_at = models.DateTimeField(
+        help_text="The latest reading's time: combines 'last' roll-ups across scopes."
+    )
     computed_at = models.DateTimeField()
 
     class Meta:
