@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("roles.urls")),
     path("", include("roadmaps.urls")),
     path("", include("stakeholders.urls")),
+    path("", include("health.urls")),
 ]
