@@ -460,7 +460,8 @@ class MetricRollup(models.Model):
     ``scope_id`` is the product's, team's or business unit's id (a unit's row covers its
     whole subtree) and 0 for the company. ``value`` follows the metric's aggregation
     rule over the raw observations (an average is weighted by observation count, never
-    an average of averages); ``observation_count`` is how many readings it covers.
+    an average of averages); ``observation_count`` and ``observation_sum`` let wider
+    scopes and longer periods be combined from these rows exactly.
     """
 
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="rollups")
@@ -470,6 +471,11 @@ class MetricRollup(models.Model):
     period_start = models.DateField()
     value = models.DecimalField(max_digits=24, decimal_places=4)
     observation_count = models.PositiveIntegerField()
+    observation_sum = models.DecimalField(
+        max_digits=24,
+        decimal_places=4,
+        help_text="Sum of the readings: averages combine as sum / count, exactly.",
+    )
     last_observed_at = models.DateTimeField(
         help_text="The latest reading's time: combines 'last' roll-ups across scopes."
     )

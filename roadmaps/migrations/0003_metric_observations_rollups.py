@@ -39,6 +39,7 @@ class Migration(migrations.Migration):
                 ('period_start', models.DateField()),
                 ('value', models.DecimalField(decimal_places=4, max_digits=24)),
                 ('observation_count', models.PositiveIntegerField()),
+                ('observation_sum', models.DecimalField(decimal_places=4, help_text='Sum of the readings: averages combine as sum / count, exactly.', max_digits=24)),
                 ('last_observed_at', models.DateTimeField(help_text="The latest reading's time: combines 'last' roll-ups across scopes.")),
                 ('computed_at', models.DateTimeField()),
                 ('metric', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rollups', to='roadmaps.metric')),
