@@ -222,7 +222,10 @@ def _goal_visible_expr(*, viewer_user, goal_field: str = "pk"):
     ``goal_field`` names the goal's id on the rows being read (``pk`` on goals,
     ``goal_id`` on alignments).
     """
-    q = goal_visibility_q(user=viewer_user)
+    if viewer_user is None:  # nobody signed in (a snapshot): public goals only
+        q = Q(visibility=Goal.Visibility.PUBLIC)
+    else:
+        q = goal_visibility_q(user=viewer_user)
     if not q:
         return Value(True, output_field=BooleanField())
     visible = Q(**{f"{goal_field}__in": Goal.objects.filter(q).values("pk")})
