@@ -1,0 +1,126 @@
+"""The subtree's series combine product roll-ups by each metric's rule, in SQL."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from health.dashboard import leader_dashboard
+from roadmaps.models import Goal, KeyResult
+
+
+def _metric(dashboard, key):
+    return next(m for m in dashboard.key_metrics if m.key == key)
+
+
+def _values(metric):
+    return [p.value for p in metric.series if p.value is not None]
+
+
+def test_each_rule_on_hand_computed_rows(cast, period, portfolio):
+    dashboard = leader_dashboard(viewer_user=cast.leader_user, leader=cast.leader, period=period)
+    # Sum: Checkout 100 + Wallet 50 in week 1, 107 + 50 in week 2; Ledger is not theirs.
+    assert _values(_metric(dashboard, "revenue")) == [Decimal("150"), Decimal("157")]
+    # Average weighted by readings: (3 × 100 + 1 × 200) / 4.
+    assert _values(_metric(dashboard, "latency")) == [Decimal("125"), Decimal("125")]
+    # Last: the row with the latest reading (Wallet's), never summed; Ledger's later
+    # reading is outside the subtree.
+    assert _values(_metric(dashboard, "users")) == [Decimal("7"), Decimal("7")]
+    assert _values(_metric(dashboard, "low")) == [Decimal("4"), Decimal("4")]
+    assert _values(_metric(dashboard, "peak")) == [Decimal("9"), Decimal("9")]
+    series = _metric(dashboard, "revenue").series
+    assert series[0].period_start == portfolio.week1
+    assert series[0].observations == 3
+    # Every week of the quarter has a point; weeks without rows have no value.
+    assert len(series) == 13
+
+
+def test_the_cpo_sees_the_peer_products_too(cast, period, portfolio):
+    dashboard = leader_dashboard(viewer_user=cast.top.user, leader=cast.top, period=period)
+    assert _values(_metric(dashboard, "revenue")) == [Decimal("1150"), Decimal("1157")]
+    assert _values(_metric(dashboard, "users")) == [Decimal("99"), Decimal("99")]
+
+
+def test_product_breakdown_ranks_by_direction_over_the_period(cast, period, portfolio):
+    dashboard = leader_dashboard(viewer_user=cast.leader_user, leader=cast.leader, period=period)
+    revenue = _metric(dashboard, "revenue")
+    # Checkout 100 + 107, Wallet 50 + 50: highest first.
+    assert [(p.name, p.value) for p in revenue.breakdown] == [
+        ("Checkout", Decimal("207")),
+        ("Wallet", Decimal("100")),
+    ]
+    latency = _metric(dashboard, "latency")
+    # Lower is better: Checkout (100) before Wallet (200).
+    assert [(p.name, p.value) for p in latency.breakdown] == [
+        ("Checkout", Decimal("100")),
+        ("Wallet", Decimal("200")),
+    ]
+    users = _metric(dashboard, "users")
+    # Each product's latest reading over the period.
+    assert [(p.name, p.value) for p in users.breakdown] == [
+        ("Checkout", Decimal("10")),
+        ("Wallet", Decimal("7")),
+    ]
+
+
+def test_products_table_compares_with_a_target_or_the_week_before(cast, period, portfolio):
+    goal = Goal.objects.create(
+        title="Fast checkout",
+        level=Goal.Level.PRODUCT,
+        owner=cast.report,
+        period=period,
+        product=portfolio.checkout,
+    )
+    KeyResult.objects.create(
+        goal=goal,
+        title="Latency under 80 ms",
+        metric=portfolio.latency,
+        start_value=150,
+        target_value=80,
+        direction=KeyResult.Direction.DECREASE,
+    )
+    dashboard = leader_dashboard(viewer_user=cast.leader_user, leader=cast.leader, period=period)
+    table = dashboard.products
+    assert [row.name for row in table.rows] == ["Checkout", "Wallet"]
+    assert table.total == 2
+    cells = {
+        (row.name, metric.key): cell
+        for row in table.rows
+        for metric, cell in zip(table.metrics, row.metrics, strict=True)
+    }
+    latency = cells[("Checkout", "latency")]
+    assert (latency.latest, latency.compare_to, latency.compare_kind) == (100, 80, "target")
+    assert latency.good is False  # lower is better and 100 ms is above the 80 ms target
+    wallet = cells[("Wallet", "latency")]
+    assert (wallet.latest, wallet.compare_to, wallet.compare_kind) == (200, 200, "previous")
+
+
+def test_products_table_sorts_and_filters(cast, period, portfolio):
+    dashboard = leader_dashboard(
+        viewer_user=cast.leader_user, leader=cast.leader, period=period, product_sort="-stage"
+    )
+    assert [row.name for row in dashboard.products.rows] == ["Checkout", "Wallet"]
+    dashboard = leader_dashboard(
+        viewer_user=cast.leader_user, leader=cast.leader, period=period, product_sort="stage"
+    )
+    assert [row.name for row in dashboard.products.rows] == ["Wallet", "Checkout"]
+    dashboard = leader_dashboard(
+        viewer_user=cast.leader_user, leader=cast.leader, period=period, product_stage="launch"
+    )
+    assert [row.name for row in dashboard.products.rows] == ["Wallet"]
+    dashboard = leader_dashboard(
+        viewer_user=cast.leader_user, leader=cast.leader, period=period, product_search="chec"
+    )
+    assert [row.name for row in dashboard.products.rows] == ["Checkout"]
+
+
+def test_headline_counts_the_subtree(cast, period, portfolio, goals):
+    dashboard = leader_dashboard(viewer_user=cast.leader_user, leader=cast.leader, period=period)
+    headline = dashboard.headline
+    assert (headline.people, headline.product_roles) == (3, 3)
+    assert headline.products == 2
+    assert {s.stage: s.count for s in headline.products_by_stage if s.count} == {
+        "growth": 1,
+        "launch": 1,
+    }
+    # The leader sees their report's private goal; the peer's is not theirs.
+    assert (headline.goals, headline.goals_on_track, headline.goals_at_risk) == (3, 2, 1)
