@@ -1,0 +1,489 @@
+"""Metric roll-ups, computed by the database.
+
+For each metric, :class:`~roadmaps.models.MetricRollup` rows hold its value per scope
+(product, team, business unit with its whole subtree, company) and calendar bucket
+(day, week, month, quarter; UTC, weeks start on Monday). The job works in layers, each
+one ``INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE`` statement:
+
+1. product × day from the raw observations;
+2. product × week / month / quarter from the product × day rows;
+3. team, business unit (through the unit tree, a recursive CTE) and company × each
+   grain from the product rows of that grain.
+
+Every row carries the count, the sum and the latest time of the readings it covers, so
+each layer combines the one below exactly: a *sum* adds up, an *average* is
+``Σ sum / Σ count`` (weighted by readings, never an average of averages), *min* and
+*max* take the extreme, and *last* takes the value of the latest reading — never added.
+
+Runs are incremental: ingestion marks ``(metric, day)`` in :class:`PendingRollup`; a run
+claims those rows and recomputes only the buckets that contain them. Each metric is
+recomputed in its own transaction under a lock on that metric (a PostgreSQL advisory
+lock; SQLite serialises writers), and every write is an upsert on the roll-up's unique
+key, so two runs at once, or the same run twice, leave the same rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from roles.models import BusinessUnit
+
+from .models import (
+    Goal,
+    KeyResult,
+    Metric,
+    MetricObservation,
+    MetricRollup,
+    PendingRollup,
+    Product,
+    RollupGrain,
+    RollupScope,
+)
+
+logger = logging.getLogger(__name__)
+
+# Namespace of the per-metric advisory locks (pg_advisory_xact_lock(namespace, metric id)).
+ROLLUP_LOCK_NAMESPACE = 710_001
+# Incremental runs filter by time ranges; past this many, one covering range is cheaper.
+MAX_RANGES = 40
+# A check-in's value is DecimalField(max_digits=16, decimal_places=4).
+CHECK_IN_LIMIT = Decimal("1e12")
+GRAINS = [RollupGrain.DAY, RollupGrain.WEEK, RollupGrain.MONTH, RollupGrain.QUARTER]
+
+OBS = MetricObservation._meta.db_table
+ROLLUP = MetricRollup._meta.db_table
+PRODUCT = Product._meta.db_table
+UNIT = BusinessUnit._meta.db_table
+
+
+@dataclass(frozen=True)
+class RollupResult:
+    """What a run did: metrics recomputed, buckets touched, roll-up rows written."""
+
+    metrics: int
+    periods: int
+    rows_written: int
+
+
+# ------------------------------------------------------------------------ calendar
+
+
+def bucket_start(grain: str, day: dt.date) -> dt.date:
+    """The first day of the ``grain`` bucket holding ``day`` (weeks start on Monday)."""
+    if grain == RollupGrain.DAY:
+        return day
+    if grain == RollupGrain.WEEK:
+        return day - dt.timedelta(days=day.weekday())
+    if grain == RollupGrain.MONTH:
+        return day.replace(day=1)
+    return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+
+
+def bucket_end(grain: str, start: dt.date) -> dt.date:
+    """The first day after the ``grain`` bucket starting on ``start``."""
+    if grain == RollupGrain.DAY:
+        return start + dt.timedelta(days=1)
+    if grain == RollupGrain.WEEK:
+        return start + dt.timedelta(days=7)
+    months = 1 if grain == RollupGrain.MONTH else 3
+    month = start.month - 1 + months
+    return start.replace(year=start.year + month // 12, month=month % 12 + 1, day=1)
+
+
+def _ranges(grain: str, days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """The buckets of ``grain`` touched by ``days``, merged into [start, end) ranges."""
+    starts = sorted({bucket_start(grain, day) for day in days})
+    merged: list[list[dt.date]] = []
+    for start in starts:
+        end = bucket_end(grain, start)
+        if merged and merged[-1][1] >= start:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    if len(merged) > MAX_RANGES:
+        return [(merged[0][0], merged[-1][1])]
+    return [(start, end) for start, end in merged]
+
+
+# ------------------------------------------------------------------------ SQL pieces
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _day_of(column: str) -> str:
+    """SQL: the UTC day of a timestamp column."""
+    if _is_postgres():
+        return f"(({column}) AT TIME ZONE 'UTC')::date"
+    return f"date({column})"
+
+
+def _trunc_date(grain: str, column: str) -> str:
+    """SQL: the start of the ``grain`` bucket holding the date in ``column``."""
+    if grain == RollupGrain.DAY:
+        return column
+    if _is_postgres():
+        return f"date_trunc('{grain}', ({column})::timestamp)::date"
+    if grain == RollupGrain.WEEK:
+        return f"date({column}, '-' || ((CAST(strftime('%w', {column}) AS INTEGER) + 6) % 7) || ' days')"
+    if grain == RollupGrain.MONTH:
+        return f"date({column}, 'start of month')"
+    return (
+        f"date({column}, 'start of month', "
+        f"'-' || ((CAST(strftime('%m', {column}) AS INTEGER) - 1) % 3) || ' months')"
+    )
+
+
+def _combine(source: str, aggregation: str) -> str:
+    """SQL: ``source``'s rows (scope_id, bucket, value, cnt, total, ts, tiebreak) combined
+    into one row per (scope_id, bucket) by the metric's aggregation rule."""
+    if aggregation == Metric.Aggregation.LAST:
+        return f"""
+            SELECT scope_id, bucket, value, cnt, total, ts FROM (
+                SELECT scope_id, bucket, value, ts,
+                       ROW_NUMBER() OVER (
+                           PARTITION BY scope_id, bucket ORDER BY ts DESC, tiebreak DESC
+                       ) AS position,
+                       SUM(cnt) OVER (PARTITION BY scope_id, bucket) AS cnt,
+                       SUM(total) OVER (PARTITION BY scope_id, bucket) AS total
+                FROM ({source}) AS src
+            ) AS ranked WHERE position = 1"""
+    value = {
+        Metric.Aggregation.SUM: "SUM(total)",
+        # "* 1.0": SQLite divides integers as integers.
+        Metric.Aggregation.AVERAGE: "SUM(total) * 1.0 / SUM(cnt)",
+        Metric.Aggregation.MIN: "MIN(value)",
+        Metric.Aggregation.MAX: "MAX(value)",
+    }[aggregation]
+    return f"""
+        SELECT scope_id, bucket, {value} AS value, SUM(cnt) AS cnt, SUM(total) AS total,
+               MAX(ts) AS ts
+        FROM ({source}) AS src GROUP BY scope_id, bucket"""
+
+
+def _unit_tree_cte() -> str:
+    """SQL: every (ancestor, unit) pair of the business-unit tree, each unit its own ancestor."""
+    return f"""
+        WITH RECURSIVE unit_tree(ancestor_id, unit_id) AS (
+            SELECT id, id FROM {UNIT}
+            UNION ALL
+            SELECT unit_tree.ancestor_id, child.id
+            FROM unit_tree JOIN {UNIT} AS child ON child.parent_id = unit_tree.unit_id
+        )"""
+
+
+def _range_filter(column: str, ranges, adapt) -> tuple[str, list]:
+    """SQL: ``column`` within any of ``ranges`` ([start, end)); None means everything."""
+    if ranges is None:
+        return "1 = 1", []
+    clauses, params = [], []
+    for start, end in ranges:
+        clauses.append(f"({column} >= %s AND {column} < %s)")
+        params += [adapt(start), adapt(end)]
+    return "(" + " OR ".join(clauses) + ")", params
+
+
+def _upsert(
+    *, metric: Metric, scope: str, grain: str, combined: str, params: list, now, cte: str = ""
+) -> int:
+    """INSERT the combined rows as ``scope``/``grain`` roll-ups, updating existing ones."""
+    sql = f"""
+        {cte}
+        INSERT INTO {ROLLUP} (
+            metric_id, scope, scope_id, grain, period_start, value, observation_count,
+            observation_sum, last_observed_at, computed_at
+        )
+        SELECT %s, %s, scope_id, %s, bucket, value, cnt, total, ts, %s
+        FROM ({combined}) AS combined
+        WHERE true
+        ON CONFLICT (metric_id, scope, scope_id, grain, period_start) DO UPDATE SET
+            value = excluded.value,
+            observation_count = excluded.observation_count,
+            observation_sum = excluded.observation_sum,
+            last_observed_at = excluded.last_observed_at,
+            computed_at = excluded.computed_at
+    """
+    ops = connection.ops
+    head = [metric.pk, scope, grain, ops.adapt_datetimefield_value(now)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, head + params)
+        return max(cursor.rowcount, 0)
+
+
+# ------------------------------------------------------------------------ one metric
+
+
+def _rollup_metric(*, metric: Metric, days: set[dt.date] | None, now) -> tuple[int, int]:
+    """Recompute ``metric``'s buckets holding ``days`` (None: all of them).
+
+    Returns (buckets touched, rows written). Runs inside the caller's transaction,
+    which holds the metric's lock.
+    """
+    ops = connection.ops
+    adapt_dt = ops.adapt_datetimefield_value
+    adapt_date = ops.adapt_datefield_value
+    rule = metric.aggregation
+    written = 0
+    periods = 0
+
+    def to_datetime(day: dt.date):
+        return adapt_dt(dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC))
+
+    # 1. product x day, from the raw readings.
+    day_ranges = None if days is None else _ranges(RollupGrain.DAY, days)
+    where, params = _range_filter("o.timestamp", day_ranges, to_datetime)
+    source = f"""
+        SELECT o.product_id AS scope_id, {_day_of("o.timestamp")} AS bucket, o.value AS value,
+               1 AS cnt, o.value AS total, o.timestamp AS ts, o.id AS tiebreak
+        FROM {OBS} AS o WHERE o.metric_id = %s AND {where}"""
+    written += _upsert(
+        metric=metric,
+        scope=RollupScope.PRODUCT,
+        grain=RollupGrain.DAY,
+        combined=_combine(source, rule),
+        params=[metric.pk, *params],
+        now=now,
+    )
+
+    for grain in GRAINS:
+        ranges = None if days is None else _ranges(grain, days)
+        periods += (
+            0
+            if ranges is None
+            else sum(1 for start, end in ranges for _ in _bucket_starts(grain, start, end))
+        )
+        if grain != RollupGrain.DAY:
+            # 2. product x week / month / quarter, from product x day.
+            where, params = _range_filter("r.period_start", ranges, adapt_date)
+            source = f"""
+                SELECT r.scope_id AS scope_id, {_trunc_date(grain, "r.period_start")} AS bucket,
+                       r.value AS value, r.observation_count AS cnt, r.observation_sum AS total,
+                       r.last_observed_at AS ts, r.scope_id AS tiebreak
+                FROM {ROLLUP} AS r
+                WHERE r.metric_id = %s AND r.scope = 'product' AND r.grain = 'day' AND {where}"""
+            written += _upsert(
+                metric=metric,
+                scope=RollupScope.PRODUCT,
+                grain=grain,
+                combined=_combine(source, rule),
+                params=[metric.pk, *params],
+                now=now,
+            )
+        # 3. team, business unit (whole subtree) and company, from product x this grain.
+        where, params = _range_filter("r.period_start", ranges, adapt_date)
+        product_rows = f"""
+            FROM {ROLLUP} AS r JOIN {PRODUCT} AS p ON p.id = r.scope_id
+            WHERE r.metric_id = %s AND r.scope = 'product' AND r.grain = '{grain}' AND {where}"""
+        columns = """r.period_start AS bucket, r.value AS value, r.observation_count AS cnt,
+                     r.observation_sum AS total, r.last_observed_at AS ts,
+                     r.scope_id AS tiebreak"""
+        layers = [
+            (
+                RollupScope.TEAM,
+                f"SELECT p.team_id AS scope_id, {columns} {product_rows} AND p.team_id IS NOT NULL",
+                "",
+            ),
+            (
+                RollupScope.BUSINESS_UNIT,
+                f"SELECT unit_tree.ancestor_id AS scope_id, {columns} {product_rows.replace('WHERE', 'JOIN unit_tree ON unit_tree.unit_id = p.business_unit_id WHERE', 1)}",
+                _unit_tree_cte(),
+            ),
+            (RollupScope.COMPANY, f"SELECT 0 AS scope_id, {columns} {product_rows}", ""),
+        ]
+        for scope, source, cte in layers:
+            written += _upsert(
+                metric=metric,
+                scope=scope,
+                grain=grain,
+                combined=_combine(source, rule),
+                params=[metric.pk, *params],
+                now=now,
+                cte=cte,
+            )
+
+    # Buckets recomputed above that no longer have readings (a reading moved or a product
+    # changed team) were not rewritten: their computed_at is older than this run.
+    stale = MetricRollup.objects.filter(metric=metric, computed_at__lt=now)
+    if days is not None:
+        from django.db.models import Q
+
+        in_ranges = Q()
+        for grain in GRAINS:
+            for start, end in _ranges(grain, days):
+                in_ranges |= Q(grain=grain, period_start__gte=start, period_start__lt=end)
+        stale = stale.filter(in_ranges)
+    stale.delete()
+    return periods, written
+
+
+def _bucket_starts(grain: str, start: dt.date, end: dt.date):
+    while start < end:
+        yield start
+        start = bucket_end(grain, start)
+
+
+def _lock_metric(metric_id: int) -> None:
+    """Serialise runs on one metric (PostgreSQL; SQLite's write lock already does)."""
+    if _is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK_NAMESPACE, metric_id]
+            )
+
+
+# ------------------------------------------------------------------------ the job
+
+
+def metric_rollups_run(
+    *, full: bool = False, metric_ids: Iterable[int] | None = None
+) -> RollupResult:
+    """Bring the roll-ups up to date with the observations.
+
+    Incremental by default: only the buckets holding days marked by ingestion are
+    recomputed. ``full`` recomputes every bucket of every metric (or of ``metric_ids``)
+    and drops roll-ups left without readings. Safe to run twice or concurrently.
+    Key results that follow a recomputed metric are then checked in with its value.
+    """
+    if full:
+        ids = metric_ids if metric_ids is not None else Metric.objects.values_list("pk", flat=True)
+        todo = sorted(set(ids))
+    else:
+        pending = PendingRollup.objects.all()
+        if metric_ids is not None:
+            pending = pending.filter(metric_id__in=list(metric_ids))
+        todo = sorted(set(pending.values_list("metric_id", flat=True)))
+    metrics = Metric.objects.in_bulk(todo)
+    total_periods = total_rows = done = 0
+    touched: dict[int, set[dt.date] | None] = {}
+    for metric_id in todo:
+        metric = metrics.get(metric_id)
+        if metric is None:
+            continue
+        with transaction.atomic():
+            _lock_metric(metric_id)
+            claimed = list(
+                PendingRollup.objects.filter(metric_id=metric_id).values_list("pk", "day")
+            )
+            if full:
+                days = None
+            else:
+                days = {day for _pk, day in claimed}
+                if not days:
+                    continue  # another run took them while we waited for the lock
+            now = timezone.now()
+            periods, rows = _rollup_metric(metric=metric, days=days, now=now)
+            PendingRollup.objects.filter(pk__in=[pk for pk, _day in claimed]).delete()
+        done += 1
+        total_periods += periods
+        total_rows += rows
+        touched[metric_id] = days
+    if touched:
+        key_results_follow_metrics(touched=touched)
+    return RollupResult(metrics=done, periods=total_periods, rows_written=total_rows)
+
+
+# ------------------------------------------------------------------------ key results
+
+
+def _goal_scope(goal: Goal) -> tuple[str, int]:
+    if goal.product_id:
+        return RollupScope.PRODUCT, goal.product_id
+    if goal.team_id:
+        return RollupScope.TEAM, goal.team_id
+    if goal.business_unit_id:
+        return RollupScope.BUSINESS_UNIT, goal.business_unit_id
+    return RollupScope.COMPANY, 0
+
+
+def metric_value_over(*, metric: Metric, scope: str, scope_id: int, start: dt.date, end: dt.date):
+    """The metric's value over [start, end] in a scope, combined from its daily roll-ups
+    by the metric's rule; None when there is no reading."""
+    rows = MetricRollup.objects.filter(
+        metric=metric,
+        scope=scope,
+        scope_id=scope_id,
+        grain=RollupGrain.DAY,
+        period_start__gte=start,
+        period_start__lte=end,
+    ).values_list("value", "observation_count", "observation_sum", "last_observed_at")
+    rows = list(rows)
+    if not rows:
+        return None
+    rule = metric.aggregation
+    if rule == Metric.Aggregation.SUM:
+        return sum((row[2] for row in rows), Decimal(0))
+    if rule == Metric.Aggregation.AVERAGE:
+        count = sum(row[1] for row in rows)
+        return sum((row[2] for row in rows), Decimal(0)) / count
+    if rule == Metric.Aggregation.MIN:
+        return min(row[0] for row in rows)
+    if rule == Metric.Aggregation.MAX:
+        return max(row[0] for row in rows)
+    return max(rows, key=lambda row: row[3])[0]
+
+
+def key_results_follow_metrics(*, touched: dict[int, set[dt.date] | None]) -> int:
+    """Check in every key result following a recomputed metric whose value moved.
+
+    The value is the metric over the goal's period in the goal's scope (its product,
+    team, business unit, else the company). Goals closed or cancelled are left alone.
+    Returns the number of check-ins made.
+    """
+    from .services import check_in_create
+
+    open_statuses = [
+        Goal.Status.DRAFT,
+        Goal.Status.ON_TRACK,
+        Goal.Status.AT_RISK,
+        Goal.Status.OFF_TRACK,
+    ]
+    key_results = (
+        KeyResult.objects.filter(metric_id__in=list(touched), goal__status__in=open_statuses)
+        .select_related("goal__period", "metric")
+        .order_by("pk")
+    )
+    by_metric: dict[int, list[KeyResult]] = defaultdict(list)
+    for key_result in key_results:
+        days = touched[key_result.metric_id]
+        period = key_result.goal.period
+        if days is not None and not any(period.start <= day <= period.end for day in days):
+            continue
+        by_metric[key_result.metric_id].append(key_result)
+    made = 0
+    for items in by_metric.values():
+        for key_result in items:
+            goal = key_result.goal
+            scope, scope_id = _goal_scope(goal)
+            value = metric_value_over(
+                metric=key_result.metric,
+                scope=scope,
+                scope_id=scope_id,
+                start=goal.period.start,
+                end=goal.period.end,
+            )
+            if value is None:
+                continue
+            value = Decimal(value).quantize(Decimal("0.0001"))
+            if abs(value) >= CHECK_IN_LIMIT:
+                logger.warning("Key result %s: metric value %s does not fit", key_result.pk, value)
+                continue
+            if value == key_result.current_value:
+                continue
+            with transaction.atomic():
+                check_in_create(
+                    key_result=key_result,
+                    author=None,
+                    value=value,
+                    note=f"Followed the metric “{key_result.metric.name}”.",
+                )
+            made += 1
+    return made
