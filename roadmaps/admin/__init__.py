@@ -15,6 +15,7 @@ from .goals import (
     KeyResultAdmin,
     RoadmapItemAdmin,
 )
+from .metrics import MetricAdmin, MetricObservationAdmin, MetricRollupAdmin
 from .products import PeriodAdmin, ProductAdmin, StagePolicyAdmin, VisionAdmin
 
 __all__ = [
@@ -22,6 +23,9 @@ __all__ = [
     "GoalAdmin",
     "GoalLinkAdmin",
     "KeyResultAdmin",
+    "MetricAdmin",
+    "MetricObservationAdmin",
+    "MetricRollupAdmin",
     "PeriodAdmin",
     "ProductAdmin",
     "RoadmapItemAdmin",

@@ -1,0 +1,131 @@
+"""Metrics in the HR admin: definitions (with history), readings and their CSV upload,
+and the roll-ups the database computes (read-only).
+
+Readings are never typed in one by one here: they arrive by file (this upload, the
+product page's, the bulk API) through ``roadmaps.observations``, which keeps them
+idempotent and marks the roll-ups to recompute. Roll-ups are derived and read-only.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+
+from roles.admin import HRAdminOnly
+
+from .. import metric_services
+from ..metric_uploads import CSV_COLUMNS, MetricUploadForm, row_error_lines
+from ..models import Metric, MetricObservation, MetricRollup
+from .base import ServiceFormsAdmin
+
+
+@admin.register(Metric)
+class MetricAdmin(ServiceFormsAdmin):
+    """KPI definitions: how each number is named, aggregated and which way is better."""
+
+    create_service = staticmethod(metric_services.metric_create)
+    update_service = staticmethod(metric_services.metric_update)
+    delete_service = staticmethod(metric_services.metric_delete)
+    instance_kwarg = "metric"
+
+    list_display = ("key", "name", "unit", "aggregation", "direction", "owner", "product")
+    list_select_related = ("owner", "product")
+    list_filter = ("aggregation", "direction", ("product", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("key", "name", "description")
+    autocomplete_fields = ("owner", "product")
+    prepopulated_fields = {"key": ("name",)}
+    fields = ("key", "name", "unit", "aggregation", "direction", "owner", "product", "description")
+    history_list_display = ("name", "aggregation", "direction")
+    ordering = ("key",)
+
+
+class ReadOnlyAdmin(HRAdminOnly, admin.ModelAdmin):
+    """Rows HR admins read here but never change by hand."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(MetricObservation)
+class MetricObservationAdmin(ReadOnlyAdmin):
+    """Readings of metrics per product, with a CSV upload (all or nothing)."""
+
+    change_list_template = "admin/roadmaps/metricobservation/change_list.html"
+    list_display = ("timestamp", "metric", "product", "value", "source", "updated_at")
+    list_select_related = ("metric", "product")
+    # Plain filters: a "related only" one would scan millions of readings per page view.
+    list_filter = ("metric", "product", "source")
+    search_fields = ("metric__key", "product__name", "product__slug", "source")
+    date_hierarchy = "timestamp"
+    ordering = ("-timestamp", "-id")
+    # Millions of readings: no second COUNT of the whole table under a filter.
+    show_full_result_count = False
+    list_per_page = 100
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "upload/",
+                wrap(self.upload_view),
+                name="roadmaps_metricobservation_upload",
+            ),
+            *super().get_urls(),
+        ]
+
+    def upload_view(self, request):
+        """Upload a CSV of readings; every bad row is listed and nothing is written."""
+        if not self._is_hr(request):
+            raise PermissionDenied
+        form = MetricUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            outcome = form.save(acting_user=request.user)
+            if outcome is not None:
+                self.message_user(request, outcome.summary(), messages.SUCCESS)
+                return redirect("admin:roadmaps_metricobservation_changelist")
+        outcome = form.outcome
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Upload metric readings",
+            "form": form,
+            "columns": CSV_COLUMNS,
+            "row_errors": row_error_lines(outcome.row_errors) if outcome else [],
+            "hidden_row_errors": outcome.hidden_row_errors if outcome else 0,
+        }
+        status = 400 if request.method == "POST" else 200
+        return TemplateResponse(
+            request, "admin/roadmaps/metricobservation/upload.html", context, status=status
+        )
+
+
+@admin.register(MetricRollup)
+class MetricRollupAdmin(ReadOnlyAdmin):
+    """Roll-ups per scope and period, computed by the roll-up job (read-only)."""
+
+    list_display = (
+        "metric",
+        "scope",
+        "scope_id",
+        "grain",
+        "period_start",
+        "value",
+        "observation_count",
+        "last_observed_at",
+        "computed_at",
+    )
+    list_select_related = ("metric",)
+    list_filter = ("scope", "grain", "metric")
+    search_fields = ("metric__key", "metric__name")
+    date_hierarchy = "period_start"
+    ordering = ("metric", "scope", "scope_id", "grain", "-period_start")
+    show_full_result_count = False
