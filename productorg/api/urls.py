@@ -17,6 +17,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 
 from health import api as health_api
+from roadmaps.api import metrics as metrics_api
 from roadmaps.api import views as roadmaps_api
 from roles import api as roles_api
 from stakeholders.api import views as stakeholders_api
@@ -35,6 +36,11 @@ router.register("goal-links", roadmaps_api.GoalLinkViewSet, basename="goal-link"
 router.register("key-results", roadmaps_api.KeyResultViewSet, basename="key-result")
 router.register("check-ins", roadmaps_api.CheckInViewSet, basename="check-in")
 router.register("roadmap-items", roadmaps_api.RoadmapItemViewSet, basename="roadmap-item")
+router.register("metrics", metrics_api.MetricViewSet, basename="metric")
+router.register(
+    "metric-observations", metrics_api.MetricObservationViewSet, basename="metric-observation"
+)
+router.register("metric-rollups", metrics_api.MetricRollupViewSet, basename="metric-rollup")
 router.register("stakeholders", stakeholders_api.StakeholderViewSet, basename="stakeholder")
 router.register("alignments", stakeholders_api.AlignmentViewSet, basename="alignment")
 router.register("reviews", stakeholders_api.ReviewViewSet, basename="review")

@@ -475,14 +475,23 @@ class MetricObservationViewSet(
     def bulk(self, request):
         envelope = self.get_serializer(data=request.data)
         envelope.is_valid(raise_exception=True)
+        rows = envelope.validated_data["observations"]
+        # A row that is not an object goes in empty (so the other rows are still all
+        # checked) and is reported as what it is.
+        not_objects = {n for n, row in enumerate(rows, start=1) if not isinstance(row, Mapping)}
+        if not_objects:
+            rows = [{} if n in not_objects else row for n, row in enumerate(rows, start=1)]
         try:
             result = observations_ingest(
-                rows=envelope.validated_data["observations"],
+                rows=rows,
                 default_source=envelope.validated_data["source"],
                 acting_user=request.user,
             )
         except ApplicationError as exc:
             if getattr(exc, "row_errors", None):
+                for entry in exc.row_errors:
+                    if entry["row"] in not_objects:
+                        entry["errors"] = {"row": ["Expected an object."]}
                 return row_errors_response(exc)
             raise
         return Response(
