@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -25,9 +26,18 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from productorg.errors import ApplicationError
 
-from . import services
+from . import responsibilities, services
 from .imports import COLUMNS, import_job_create
-from .models import BusinessUnit, ImportJob, Person, Position, Role, Team
+from .models import (
+    BusinessUnit,
+    ImportJob,
+    Person,
+    Position,
+    ResponsibilityArea,
+    Role,
+    RoleResponsibility,
+    Team,
+)
 from .resources import (
     BusinessUnitResource,
     PersonResource,
@@ -346,8 +356,60 @@ class TeamAdmin(ServiceModelAdmin):
     history_list_display = ("business_unit", "lead")
 
 
+class RaciInline(HRAdminOnly, admin.TabularInline):
+    """RACI letters (responsible, accountable, consulted, informed) of the ladder."""
+
+    model = RoleResponsibility
+    extra = 0
+    verbose_name = "RACI entry"
+    verbose_name_plural = "RACI: what each rung does for each area"
+
+    def has_add_permission(self, request, obj=None) -> bool:  # inlines also take the parent
+        return self._is_hr(request)
+
+
+class RoleRaciInline(RaciInline):
+    fields = ("area", "raci")
+    ordering = ("area__position", "area__name")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("area", "role")
+
+
+class AreaRaciInline(RaciInline):
+    fields = ("role", "raci")
+    autocomplete_fields = ("role",)
+    ordering = ("role__family", "-role__level", "role__name")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("area", "role")
+
+
+class RaciThroughServices:
+    """Saves the RACI inline entry by entry through ``roles.responsibilities``."""
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is not RoleResponsibility:
+            super().save_formset(request, form, formset, change)
+            return
+        acting_user = request.user
+        instances = formset.save(commit=False)
+        for entry in formset.deleted_objects:
+            responsibilities.role_responsibility_delete(
+                responsibility=entry, acting_user=acting_user
+            )
+        for entry in instances:
+            fields = {"role": entry.role, "area": entry.area, "raci": entry.raci}
+            if entry.pk is None:
+                responsibilities.role_responsibility_create(acting_user=acting_user, **fields)
+            else:
+                responsibilities.role_responsibility_update(
+                    responsibility=entry, acting_user=acting_user, **fields
+                )
+
+
 @admin.register(Role)
-class RoleAdmin(ServiceModelAdmin):
+class RoleAdmin(RaciThroughServices, ServiceModelAdmin):
     create_service = staticmethod(services.role_create)
     update_service = staticmethod(services.role_update)
     delete_service = staticmethod(services.role_delete)
@@ -362,6 +424,59 @@ class RoleAdmin(ServiceModelAdmin):
     search_fields = ("name",)
     ordering = ("family", "-level", "name")
     history_list_display = ("level",)
+    inlines = [RoleRaciInline]
+
+
+@admin.register(ResponsibilityArea)
+class ResponsibilityAreaAdmin(RaciThroughServices, HRAdminOnly, admin.ModelAdmin):
+    """What the organisation must own, in display order, with each rung's RACI letter."""
+
+    inlines = [AreaRaciInline]
+    list_display = ("name", "key", "position", "accountable")
+    list_editable = ("position",)
+    search_fields = ("name", "key", "description")
+    ordering = ("position", "name")
+    fields = ("name", "key", "position", "description")
+    prepopulated_fields = {"key": ("name",)}
+
+    def get_queryset(self, request):
+        accountable = RoleResponsibility.objects.filter(raci=RoleResponsibility.Raci.ACCOUNTABLE)
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch(
+                    "role_responsibilities",
+                    queryset=accountable.select_related("role"),
+                    to_attr="accountable_entries",
+                )
+            )
+        )
+
+    @admin.display(description="accountable")
+    def accountable(self, area: ResponsibilityArea) -> str:
+        return ", ".join(e.role.name for e in area.accountable_entries) or "—"
+
+    def save_model(self, request, obj, form, change) -> None:
+        fields = {
+            name: form.cleaned_data[name] for name in self.fields if name in form.cleaned_data
+        }
+        if change:
+            current = ResponsibilityArea.objects.get(pk=obj.pk)
+            responsibilities.responsibility_area_update(
+                area=current, acting_user=request.user, **fields
+            )
+        else:
+            saved = responsibilities.responsibility_area_create(acting_user=request.user, **fields)
+            obj.pk = saved.pk
+            obj._state.adding = False
+
+    def delete_model(self, request, obj) -> None:
+        responsibilities.responsibility_area_delete(area=obj, acting_user=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for area in queryset:
+            self.delete_model(request, area)
 
 
 @admin.register(Position)
