@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -30,8 +30,8 @@ from .models import Metric, MetricObservation, PendingRollup, Product
 MAX_ROWS = 10_000
 CSV_COLUMNS = ("metric", "product", "timestamp", "value", "source")
 REQUIRED_COLUMNS = ("metric", "product", "timestamp", "value")
-# One INSERT per batch: 5,000 rows x 7 columns stays under SQLite's 32,766 variables.
-WRITE_BATCH = 4_000
+OBSERVATIONS = MetricObservation._meta.db_table
+PENDING = PendingRollup._meta.db_table
 # |value| must fit DecimalField(max_digits=20, decimal_places=4).
 VALUE_LIMIT = Decimal("1e16")
 SOURCE_MAX = MetricObservation._meta.get_field("source").max_length
@@ -270,7 +270,7 @@ def observations_ingest(
         ).only("metric_id", "product_id", "timestamp", "source", "value")
     }
     now = timezone.now()
-    to_write: list[MetricObservation] = []
+    to_write: list[tuple] = []
     created = updated = unchanged = 0
     for (metric_id, product_id, timestamp, source), (value, _number) in parsed.items():
         old = existing.get((metric_id, product_id, timestamp, source))
@@ -281,41 +281,56 @@ def observations_ingest(
             created += 1
         else:
             updated += 1
-        to_write.append(
-            MetricObservation(
-                metric_id=metric_id,
-                product_id=product_id,
-                timestamp=timestamp,
-                value=value,
-                source=source,
-                created_at=now,
-                updated_at=now,
-            )
-        )
+        to_write.append((metric_id, product_id, timestamp, value, source))
     if to_write:
-        # An upsert, so that a concurrent upload of the same readings cannot fail or double.
-        MetricObservation.objects.bulk_create(
-            to_write,
-            batch_size=WRITE_BATCH,
-            update_conflicts=True,
-            unique_fields=["metric", "product", "timestamp", "source"],
-            update_fields=["value", "updated_at"],
-        )
+        _upsert_readings(rows=to_write, now=now)
         observations_mark_for_rollup(
-            days={(obs.metric_id, obs.timestamp.astimezone(dt.UTC).date()) for obs in to_write}
+            days={(row[0], row[2].astimezone(dt.UTC).date()) for row in to_write}
         )
     return IngestResult(created=created, updated=updated, unchanged=unchanged)
+
+
+def _upsert_readings(*, rows: list[tuple], now) -> None:
+    """INSERT the readings, replacing the value of any already recorded (one statement,
+    executed for all rows at once, so that a concurrent upload of the same readings can
+    neither fail nor double them)."""
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"""
+            INSERT INTO {OBSERVATIONS}
+                (metric_id, product_id, timestamp, value, source, created_at, updated_at)
+            VALUES (%s, %s, %s, %s, %s, %s, %s)
+            ON CONFLICT (metric_id, product_id, timestamp, source)
+            DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+            """,
+            [
+                (
+                    metric_id,
+                    product_id,
+                    ops.adapt_datetimefield_value(timestamp),
+                    ops.adapt_decimalfield_value(value, 20, 4),
+                    source,
+                    now,
+                    now,
+                )
+                for metric_id, product_id, timestamp, value, source in rows
+            ],
+        )
 
 
 def observations_mark_for_rollup(*, days: set[tuple[int, dt.date]]) -> None:
     """Mark (metric id, UTC day) pairs for the roll-up job and enqueue it after commit."""
     if not days:
         return
-    PendingRollup.objects.bulk_create(
-        [PendingRollup(metric_id=metric_id, day=day) for metric_id, day in days],
-        batch_size=WRITE_BATCH,
-        ignore_conflicts=True,
-    )
+    ops = connection.ops
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {PENDING} (metric_id, day) VALUES (%s, %s) "
+            "ON CONFLICT (metric_id, day) DO NOTHING",
+            [(metric_id, ops.adapt_datefield_value(day)) for metric_id, day in sorted(days)],
+        )
     from .tasks import enqueue_rollup
 
     transaction.on_commit(enqueue_rollup)

@@ -49,10 +49,12 @@ READINGS = [
 
 
 def build_world() -> MetricWorld:
-    company = BusinessUnit.objects.create(name="Company", slug="company")
-    payments = BusinessUnit.objects.create(name="Payments", slug="payments", parent=company)
-    cards_unit = BusinessUnit.objects.create(name="Cards", slug="cards-unit", parent=payments)
-    growth = BusinessUnit.objects.create(name="Growth", slug="growth", parent=company)
+    company = BusinessUnit.objects.create(name="Whole company", slug="w-company")
+    payments = BusinessUnit.objects.create(
+        name="Payments and wallets", slug="w-payments", parent=company
+    )
+    cards_unit = BusinessUnit.objects.create(name="Cards unit", slug="w-cards", parent=payments)
+    growth = BusinessUnit.objects.create(name="Growth unit", slug="w-growth", parent=company)
     checkout = Team.objects.create(name="Checkout", business_unit=cards_unit)
     acquisition = Team.objects.create(name="Acquisition", business_unit=growth)
     cards = Product.objects.create(
