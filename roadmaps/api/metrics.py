@@ -245,6 +245,7 @@ class MetricRollupSerializer(serializers.ModelSerializer):
             "period_start",
             "value",
             "observation_count",
+            "observation_sum",
             "last_observed_at",
             "computed_at",
         ]
