@@ -189,18 +189,30 @@ def goals_export(request: HttpRequest) -> HttpResponse:
     )
     goals = filterset.qs
     parents = goal_visible_parent_ids(user=request.user, goals=goals)
-    for goal in goals:
+    # Plain tuples of the exported columns, not model instances with their joined rows:
+    # building those cost 20 times the database's own work on a large period.
+    levels, statuses, visibilities = (
+        {value: str(label) for value, label in choices}
+        for choices in (Goal.Level.choices, Goal.Status.choices, Goal.Visibility.choices)
+    )
+    rows = goals.values_list(
+        "pk", "title", "level", "status", "owner__full_name", "period__name", "progress",
+        "visibility",
+    )  # fmt: skip
+    for pk, title, level, status, owner, period_name, progress, visibility in rows.iterator(
+        chunk_size=2000
+    ):
         writer.writerow(
             [
-                goal.pk,
-                _csv_cell(goal.title),
-                goal.get_level_display(),
-                goal.get_status_display(),
-                _csv_cell(goal.owner.full_name if goal.owner else ""),
-                _csv_cell(goal.period.name),
-                goal.progress,
-                goal.get_visibility_display(),
-                "; ".join(f"{pid} ({kind})" for pid, kind in parents.get(goal.pk, ())),
+                pk,
+                _csv_cell(title),
+                levels.get(level, level),
+                statuses.get(status, status),
+                _csv_cell(owner or ""),
+                _csv_cell(period_name),
+                progress,
+                visibilities.get(visibility, visibility),
+                "; ".join(f"{pid} ({kind})" for pid, kind in parents.get(pk, ())),
             ]
         )
     return response
