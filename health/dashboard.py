@@ -138,6 +138,10 @@ class KeyMetric:
     breakdown: list[ProductValue]
 
     @property
+    def aggregation_label(self) -> str:
+        return Metric.Aggregation(self.aggregation).label
+
+    @property
     def has_data(self) -> bool:
         return any(point.value is not None for point in self.series)
 
@@ -172,6 +176,7 @@ class MetricCell:
     period before."""
 
     metric_id: int
+    metric_name: str
     unit: str
     direction: str
     latest: Decimal | None
@@ -697,6 +702,7 @@ def dashboard_products(
             cells.append(
                 MetricCell(
                     metric_id=metric.id,
+                    metric_name=metric.name,
                     unit=metric.unit,
                     direction=metric.direction,
                     latest=values[0] if values else None,
