@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import goals, products, tree
+from .views import goals, metrics, products, tree
 
 urlpatterns = [
     path("goals/alignment/", tree.alignment, name="goals-alignment"),
@@ -22,5 +22,10 @@ urlpatterns = [
         "products/<int:product_id>/transition/",
         products.product_transition_view,
         name="product-transition",
+    ),
+    path(
+        "products/<int:product_id>/metrics/upload/",
+        metrics.product_metrics_upload,
+        name="product-metrics-upload",
     ),
 ]

@@ -30,6 +30,7 @@ from ..selectors import (
 from ..selectors import product_list as product_list_selector
 from ..services import product_transition
 from .common import wants_partial
+from .metrics import product_metrics_context
 
 PRODUCTS_PAGE_SIZE = 25
 PRODUCT_FILTERS = ("search", "business_unit", "stage")
@@ -78,6 +79,7 @@ def _product_page(
     product,
     *,
     transition_form: StageTransitionForm | None = None,
+    metric_upload_form=None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
@@ -113,6 +115,9 @@ def _product_page(
         ],
         "can_edit": can_edit,
         "transition_form": transition_form if can_edit else None,
+        **product_metrics_context(
+            product=product, policy=policy, can_edit=can_edit, upload_form=metric_upload_form
+        ),
     }
     return render(request, "roadmaps/product_detail.html", context, status=status)
 

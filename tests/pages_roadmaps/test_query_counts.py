@@ -271,6 +271,7 @@ def test_product_page(client, cast, goals, django_assert_num_queries):
         + 2  # the product's vision; what its stage asks of it
         + 1  # its stage history with who made each move
         + 1  # its goals the viewer may see
+        + 1  # its metrics, each with its latest daily roll-up (subqueries)
         + BELL
         + REQUEST_END
     ):
