@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -17,24 +16,29 @@ from .selectors import leader_health
 logger = logging.getLogger(__name__)
 
 
-@transaction.atomic
 def health_snapshot_take(*, leader: Person, on: date | None = None) -> HealthSnapshot:
     """Record ``leader``'s score and breakdown for the day ``on`` (today by default).
 
-    One snapshot per leader and day: taking it again the same day updates that row
-    (the unique key on leader and day is the guard), so re-runs never duplicate.
-    The findings are computed as nobody in particular sees them; only counts are kept.
+    One snapshot per leader and day: taking it again the same day updates that row in
+    one upsert on the unique key (leader, day), so re-runs, even concurrent ones, never
+    duplicate. The findings are computed as nobody in particular sees them; only the
+    counts are kept.
     """
     on = on or timezone.localdate()
     report = leader_health(leader=leader, viewer_user=None, today=on)
-    snapshot, _ = HealthSnapshot.objects.update_or_create(
+    snapshot = HealthSnapshot(
         leader=leader,
         taken_on=on,
-        defaults={
-            "score": report.score,
-            "breakdown": report.breakdown_by_kind(),
-            "computed_at": timezone.now(),
-        },
+        score=report.score,
+        breakdown=report.breakdown_by_kind(),
+        computed_at=timezone.now(),
+    )
+    snapshot.clean_fields(exclude=["leader"])
+    (snapshot,) = HealthSnapshot.objects.bulk_create(
+        [snapshot],
+        update_conflicts=True,
+        unique_fields=["leader", "taken_on"],
+        update_fields=["score", "breakdown", "computed_at"],
     )
     return snapshot
 
@@ -51,7 +55,7 @@ def health_leaders():
 def health_snapshot_all(*, on: date | None = None) -> int:
     """Snapshot every leader's health for the day ``on``; returns how many were taken.
 
-    Each leader is its own transaction (a fixed number of queries each), so one failure
+    Each leader's snapshot is one upsert (after a fixed number of reads), so a failure
     does not lose the others' snapshots and a re-run the same day only updates rows.
     """
     on = on or timezone.localdate()
