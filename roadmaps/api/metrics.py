@@ -18,11 +18,12 @@ to the service as they came, which checks them all in a fixed number of queries.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import exceptions, mixins, parsers, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -46,6 +47,37 @@ from ..models import Metric, MetricObservation, MetricRollup
 from ..observations import MAX_ROWS, _parse_timestamp, observations_ingest
 from .serializers import CanEditMixin, _name_of, _user
 from .views import RoadmapViewSet
+
+# The largest upload body: 10,000 rows with the longest keys, slugs and sources fit
+# (Django's DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB, would refuse a plain one with an HTML
+# page before the API saw it).
+MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+
+
+class ObservationUploadParser(parsers.BaseParser):
+    """JSON for bulk uploads, with the upload's own size limit instead of Django's."""
+
+    media_type = "application/json"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        too_big = f"An upload may be at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB of JSON."
+        request = (parser_context or {}).get("request")
+        meta = getattr(request, "META", {})
+        try:
+            length = int(meta.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_UPLOAD_BYTES:
+            raise exceptions.ParseError(too_big)
+        raw = stream.read(MAX_UPLOAD_BYTES + 1) if stream is not None else b""
+        if len(raw) > MAX_UPLOAD_BYTES:
+            raise exceptions.ParseError(too_big)
+        encoding = parsers.get_encoding(parser_context or {})
+        try:
+            return json.loads(raw.decode(encoding)) if raw else {}
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise exceptions.ParseError(f"JSON parse error - {exc}") from exc
+
 
 # --- Serializers --------------------------------------------------------------------------
 
@@ -472,7 +504,7 @@ class MetricObservationViewSet(
             ),
         ],
     )
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], parser_classes=[ObservationUploadParser])
     def bulk(self, request):
         envelope = self.get_serializer(data=request.data)
         envelope.is_valid(raise_exception=True)

@@ -158,3 +158,22 @@ def test_a_successful_upload_enqueues_the_rollup_after_commit(
     with django_capture_on_commit_callbacks() as callbacks:
         hr.post(URL, {"observations": rows(3)})  # unchanged: nothing to roll up
     assert callbacks == []
+
+
+def test_a_full_upload_with_long_sources_fits_and_a_huge_body_is_refused(hr, metrics):
+    # ~4 MB: above Django's default 2.5 MB request limit, within the upload's own.
+    body = {"observations": rows(10_000)}
+    for row in body["observations"]:
+        row["source"] = "s" * 100
+        row["comment"] = "c" * 200  # fields the service does not know are ignored
+    response = hr.post(URL, body)
+    assert response.status_code == 201, response.content[:300]
+    huge = {"observations": rows(1), "padding": "x" * (9 * 1024 * 1024)}
+    error = assert_error(hr.post(URL, huge), 400, "parse_error")
+    assert "at most 8 MB" in error["message"]
+    assert MetricObservation.objects.count() == 10_000
+
+
+def test_malformed_json_is_a_400_in_the_error_format(hr, metrics):
+    response = hr.post(URL, data="{not json", content_type="application/json")
+    assert_error(response, 400, "parse_error")
