@@ -12,8 +12,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from roadmaps.models import Goal, KeyResult, Metric, MetricRollup, Product
