@@ -85,6 +85,23 @@ ORDER BY g.level, g.title, g.id
 """
 
 
+# Fallback data, only when the database holds no observations and the bench is asked
+# for it: every product reports a third of the metrics once a day over ``days`` days.
+SYNTHETIC_SOURCE = "bench-synthetic"
+SYNTHETIC_OBSERVATIONS_SQL = """
+INSERT INTO roadmaps_metricobservation
+    (metric_id, product_id, timestamp, value, source, created_at, updated_at)
+SELECT m.id, p.id,
+       date_trunc('day', now()) - make_interval(days => d::int) + make_interval(hours => ((p.id + d) %% 24)::int),
+       round((100 + 50 * sin(p.id + d / 7.0) + (m.id * 13 + d) %% 40)::numeric, 2),
+       %(source)s, now(), now()
+FROM roadmaps_product p
+CROSS JOIN roadmaps_metric m
+CROSS JOIN generate_series(0, %(days)s - 1) AS d
+WHERE (p.id + m.id) %% 3 = 0
+"""
+
+
 def raw_cursor():
     """A cursor of the psycopg connection under Django's (opened if need be)."""
     connection.ensure_connection()
@@ -135,3 +152,22 @@ def goals_export_rows(*, period_id: int) -> list[tuple]:
     with raw_cursor() as cursor:
         cursor.execute(GOALS_EXPORT_SQL, {"period": period_id})
         return cursor.fetchall()
+
+
+def synthetic_observations_insert(*, days: int) -> int:
+    """Insert the fallback observations (source ``bench-synthetic``); returns how many."""
+    with raw_cursor() as cursor:
+        cursor.execute(SYNTHETIC_OBSERVATIONS_SQL, {"source": SYNTHETIC_SOURCE, "days": days})
+        inserted = cursor.rowcount
+        cursor.execute("ANALYZE roadmaps_metricobservation")
+    return inserted
+
+
+def synthetic_observations_delete() -> int:
+    """Delete the fallback observations again; returns how many."""
+    with raw_cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM roadmaps_metricobservation WHERE source = %s", [SYNTHETIC_SOURCE]
+        )
+        deleted = cursor.rowcount
+    return deleted
