@@ -369,11 +369,20 @@ class MetricObservationViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Readings of metrics for products, newest first; every member reads them."""
+    """Readings of metrics for products, newest first; every member reads them.
+
+    A reading is never changed or deleted here: sending it again (same metric, product,
+    timestamp and source) replaces its value.
+    """
 
     permission_classes = [permissions.IsAuthenticated]
+    filter_backends = [DjangoFilterBackend]
     filterset_class = MetricObservationFilterSet
     serializer_class = MetricObservationSerializer
+    report_denied = (
+        "Only HR admins, the product's owner and their managers, and the metric's owner "
+        "and their managers, may report its readings."
+    )
 
     def get_queryset(self):
         return metric_observation_list()
@@ -384,12 +393,6 @@ class MetricObservationViewSet(
         if self.action == "bulk":
             return ObservationBulkSerializer
         return MetricObservationSerializer
-
-    filter_backends = [DjangoFilterBackend]
-    report_denied = (
-        "Only HR admins, the product's owner and their managers, and the metric's owner "
-        "and their managers, may report its readings."
-    )
 
     @extend_schema(
         request=ObservationRowSerializer,
@@ -453,7 +456,8 @@ class MetricObservationViewSet(
         "with the same metric, product, timestamp and source is replaced (`updated`) or "
         "left alone (`unchanged`), so a retried upload never counts twice. 201 when "
         "some reading is new, 200 otherwise. More than 10,000 rows answer 400 on "
-        "`observations` before any row is read.",
+        "`observations` before any row is read; a body over 8 MB answers 400 "
+        "(`parse_error`).",
         examples=[
             OpenApiExample(
                 "Two readings",
@@ -538,10 +542,9 @@ class MetricRollupViewSet(viewsets.ReadOnlyModelViewSet):
     week, month and quarter; computed by the roll-up job, read by every member."""
 
     permission_classes = [permissions.IsAuthenticated]
+    filter_backends = [DjangoFilterBackend]
     filterset_class = MetricRollupFilterSet
     serializer_class = MetricRollupSerializer
-
-    filter_backends = [DjangoFilterBackend]
 
     def get_queryset(self):
         return metric_rollup_list()
