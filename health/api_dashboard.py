@@ -1,0 +1,223 @@
+"""``/api/v1/leaders/{person_id}/dashboard/``: the numbers behind the leader dashboard.
+
+Who may read it is who may open the page (``leader_get_for_viewer``: HR admins, the
+leader and anyone above them; 404 for anybody else). Goals are those the subtree owns
+and the caller may see; metric numbers come from the product roll-ups, combined by each
+metric's rule; seat costs and budgets are never included.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import permissions, serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from productorg.api.schema import ErrorSerializer
+from roadmaps.models import LifecycleStage, Period, RollupGrain
+from roadmaps.selectors import period_current
+
+from .api import (
+    BreakdownEntrySerializer,
+    FindingSerializer,
+    LeaderRefSerializer,
+    TrendPointSerializer,
+)
+from .dashboard import FINDING_SORTS, PRODUCT_SORTS, UNIT_SORTS, leader_dashboard
+from .models import FindingKind
+from .selectors import leader_get_for_viewer
+
+DECIMAL = {"max_digits": 24, "decimal_places": 4, "allow_null": True, "coerce_to_string": False}
+
+
+class PeriodRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+
+class StageCountSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=LifecycleStage.choices)
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class HeadlineSerializer(serializers.Serializer):
+    people = serializers.IntegerField(help_text="Active people in the subtree, the leader too.")
+    product_roles = serializers.IntegerField(help_text="Of them, in product-management roles.")
+    open_seats = serializers.IntegerField(help_text="Open seats reporting into the subtree.")
+    products = serializers.IntegerField(help_text="Products owned by someone in the subtree.")
+    products_by_stage = StageCountSerializer(many=True)
+    goals = serializers.IntegerField(help_text="Goals of the period the subtree owns and you see.")
+    goals_on_track = serializers.IntegerField()
+    goals_at_risk = serializers.IntegerField()
+    goals_off_track = serializers.IntegerField()
+    goals_average_progress = serializers.DecimalField(
+        max_digits=5, decimal_places=1, allow_null=True, coerce_to_string=False
+    )
+    health_score = serializers.IntegerField(min_value=0, max_value=100)
+    health_trend = serializers.SerializerMethodField()
+
+    @extend_schema_field(TrendPointSerializer(many=True))
+    def get_health_trend(self, headline) -> list[dict]:
+        return [{"date": day.isoformat(), "score": score} for day, score in headline.health_trend]
+
+
+class SeriesPointSerializer(serializers.Serializer):
+    period_start = serializers.DateField()
+    value = serializers.DecimalField(**DECIMAL, help_text="Null when no product reported.")
+    observations = serializers.IntegerField(help_text="Readings the value covers.")
+
+
+class ProductValueSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    name = serializers.CharField()
+    value = serializers.DecimalField(**DECIMAL)
+
+
+class KeyMetricSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    key = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField(allow_blank=True)
+    aggregation = serializers.CharField(help_text="sum, average, last, min or max.")
+    direction = serializers.CharField(help_text="higher or lower (is better).")
+    expected = serializers.BooleanField(help_text="Expected by a stage of the products.")
+    series = SeriesPointSerializer(many=True, help_text="One point per grain period.")
+    breakdown = ProductValueSerializer(
+        many=True, help_text="The best products over the whole period, best first."
+    )
+
+
+class UnitSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    goals = serializers.IntegerField()
+    average_progress = serializers.DecimalField(
+        max_digits=5, decimal_places=1, allow_null=True, coerce_to_string=False
+    )
+    on_track = serializers.IntegerField()
+    at_risk = serializers.IntegerField()
+    off_track = serializers.IntegerField()
+
+
+class MetricCellSerializer(serializers.Serializer):
+    metric_id = serializers.IntegerField()
+    latest = serializers.DecimalField(**DECIMAL)
+    compare_to = serializers.DecimalField(**DECIMAL)
+    compare_kind = serializers.CharField(
+        allow_blank=True, help_text='"target" (a key result\'s), "previous" (period) or "".'
+    )
+
+
+class ProductRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    stage = serializers.CharField()
+    owner_id = serializers.IntegerField(allow_null=True)
+    owner_name = serializers.CharField(allow_blank=True)
+    unit_name = serializers.CharField()
+    metrics = MetricCellSerializer(many=True)
+
+
+class ProductTableSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    sort = serializers.CharField()
+    rows = ProductRowSerializer(many=True)
+
+
+class DashboardSerializer(serializers.Serializer):
+    leader = LeaderRefSerializer()
+    period = PeriodRefSerializer()
+    grain = serializers.ChoiceField(choices=RollupGrain.choices)
+    headline = HeadlineSerializer()
+    key_metrics = KeyMetricSerializer(many=True)
+    units = UnitSerializer(many=True)
+    products = ProductTableSerializer()
+    health_breakdown = BreakdownEntrySerializer(many=True)
+    findings = FindingSerializer(many=True)
+
+
+class DashboardQuerySerializer(serializers.Serializer):
+    period = serializers.IntegerField(required=False)
+    grain = serializers.ChoiceField(choices=RollupGrain.choices, default=RollupGrain.WEEK)
+    sort = serializers.ChoiceField(choices=list(PRODUCT_SORTS), default="name")
+    stage = serializers.ChoiceField(choices=LifecycleStage.choices, required=False)
+    q = serializers.CharField(required=False, max_length=100, allow_blank=True)
+    page = serializers.IntegerField(required=False, min_value=1, default=1)
+    usort = serializers.ChoiceField(choices=list(UNIT_SORTS), default="name")
+    kind = serializers.ChoiceField(choices=FindingKind.choices, required=False)
+    fsort = serializers.ChoiceField(choices=list(FINDING_SORTS), default="kind")
+
+
+def _param(name, kind, description, enum=None):
+    return OpenApiParameter(name, kind, OpenApiParameter.QUERY, description=description, enum=enum)
+
+
+class LeaderDashboardView(APIView):
+    """The leader dashboard's numbers for a period (JSON)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "person_id", int, OpenApiParameter.PATH, description="The leader (a person's id)."
+            ),
+            _param("period", int, "A period's id; the current period when left out."),
+            _param("grain", str, "The series' bucket.", RollupGrain.values),
+            _param("sort", str, "Products order.", list(PRODUCT_SORTS)),
+            _param("stage", str, "Only products at this stage.", LifecycleStage.values),
+            _param("q", str, "Only products whose name contains this."),
+            _param("page", int, "The page of products (25 a page)."),
+            _param("usort", str, "Units order.", list(UNIT_SORTS)),
+            _param("kind", str, "Only findings of this kind.", FindingKind.values),
+            _param("fsort", str, "Findings order.", list(FINDING_SORTS)),
+        ],
+        responses={
+            200: DashboardSerializer,
+            400: ErrorSerializer,
+            401: ErrorSerializer,
+            404: ErrorSerializer,
+        },
+        summary="A leader's dashboard",
+        description="Headline (people, product roles, open seats, products by stage, goals "
+        "on track / at risk / off track, health score and trend), each key metric's "
+        "series for the subtree and its best products, goal progress by business unit, the "
+        "products table with each key metric against a key result's target or the period "
+        "before, and the alignment findings. Metric numbers come from the product "
+        "roll-ups (`/api/v1/metric-rollups/`), combined per metric rule. Visible to HR "
+        "admins, the leader and their management chain; 404 for anyone else.",
+        tags=["leaders"],
+    )
+    def get(self, request, person_id: int):
+        leader = leader_get_for_viewer(viewer_user=request.user, person_id=person_id)
+        query = DashboardQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        if "period" in params:
+            period = Period.objects.filter(pk=params["period"]).first()
+            if period is None:
+                raise ValidationError({"period": ["No such period."]})
+        else:
+            period = period_current()
+            if period is None:
+                raise ValidationError({"period": ["No current period: name one."]})
+        dashboard = leader_dashboard(
+            viewer_user=request.user,
+            leader=leader,
+            period=period,
+            grain=params["grain"],
+            product_sort=params["sort"],
+            product_stage=params.get("stage", ""),
+            product_search=params.get("q", ""),
+            product_page=params["page"],
+            unit_sort=params["usort"],
+            finding_kind=params.get("kind", ""),
+            finding_sort=params["fsort"],
+        )
+        return Response(DashboardSerializer(dashboard).data)
