@@ -17,6 +17,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 
 from health import api as health_api
+from health import api_dashboard
 from roadmaps.api import metrics as metrics_api
 from roadmaps.api import views as roadmaps_api
 from roles import api as roles_api
@@ -67,6 +68,11 @@ urlpatterns = [
         "v1/leaders/<int:person_id>/health/refresh/",
         health_api.LeaderHealthRefreshView.as_view(),
         name="leader-health-refresh",
+    ),
+    path(
+        "v1/leaders/<int:person_id>/dashboard/",
+        api_dashboard.LeaderDashboardView.as_view(),
+        name="leader-dashboard",
     ),
     path("v1/", include((router.urls, "api"), namespace="v1")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
