@@ -21,7 +21,7 @@ The rules, one per :class:`~health.models.FindingKind`:
   expected metric has no observation for that product in the last
   :data:`METRIC_FRESHNESS_DAYS` days.
 - **product_no_lifecycle_review** — checked: products owned in the subtree, not
-  retired; failing: no lifecycle review was done within the stage's review cadence
+  retired, whose stage has a review cadence (``StagePolicy.review_cadence``); failing: no lifecycle review was done within the stage's review cadence
   and none is scheduled, not yet overdue, within the next cadence.
 - **stakeholder_blocking** — checked: alignments on those products and on the current
   goals of the subtree; failing: the stakeholder is blocking.
@@ -42,9 +42,11 @@ The score starts at 100 and loses, for each kind, ``weight × failing / checked`
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import reduce
 
 from django.conf import settings
 from django.db.models import (
@@ -202,14 +204,17 @@ def _as_of(today: date | None) -> tuple[date, datetime]:
 
 def _stale_q(*, field_name: str, cadence_field: str, created_field: str, now: datetime) -> Q:
     """Rows whose ``field_name`` is older than their cadence (or empty and created before)."""
-    stale = Q(pk__in=[])
+    parts = []
     for cadence, days in CADENCE_DAYS.items():
         threshold = now - timedelta(days=days)
-        stale |= Q(**{cadence_field: cadence}) & (
-            Q(**{f"{field_name}__lt": threshold})
-            | Q(**{f"{field_name}__isnull": True, f"{created_field}__lt": threshold})
+        parts.append(
+            Q(**{cadence_field: cadence})
+            & (
+                Q(**{f"{field_name}__lt": threshold})
+                | Q(**{f"{field_name}__isnull": True, f"{created_field}__lt": threshold})
+            )
         )
-    return stale
+    return reduce(operator.or_, parts)
 
 
 def _bool(q: Q) -> ExpressionWrapper:
@@ -351,12 +356,14 @@ def _product_findings(*, tally: _Tally, subtree_ids, today: date, now: datetime)
         stage=LifecycleStage.RETIRED
     )
 
-    review_ok = Q(pk__in=[])
-    lifecycle = {"kind": "lifecycle_review", "product_id": OuterRef("pk")}
-    for stage, policy in policies.items():
-        days = CADENCE_DAYS.get(policy.review_cadence)
-        if days is None:
-            continue
+    review_days = {
+        stage: CADENCE_DAYS[policy.review_cadence]
+        for stage, policy in policies.items()
+        if policy.review_cadence in CADENCE_DAYS
+    }
+    review_ok_by_stage = []
+    lifecycle = {"kind": Review.Kind.LIFECYCLE_REVIEW, "product_id": OuterRef("pk")}
+    for stage, days in review_days.items():
         done_recently = Review.objects.filter(
             **lifecycle,
             status=Review.Status.DONE,
@@ -368,11 +375,19 @@ def _product_findings(*, tally: _Tally, subtree_ids, today: date, now: datetime)
             due_at__gte=now,
             due_at__lte=now + timedelta(days=days),
         )
-        review_ok |= Q(stage=stage) & (Q(Exists(done_recently)) | Q(Exists(coming_up)))
+        review_ok_by_stage.append(
+            Q(stage=stage) & (Q(Exists(done_recently)) | Q(Exists(coming_up)))
+        )
+    # Without any stage policy no review is expected of anyone (nothing is checked).
+    review_ok = (
+        _bool(reduce(operator.or_, review_ok_by_stage))
+        if review_ok_by_stage
+        else Value(True, output_field=BooleanField())
+    )
 
     # Query: every product of the subtree in play, flagged with its lifecycle review state.
     products = list(
-        products_qs.annotate(review_ok=_bool(review_ok))
+        products_qs.annotate(review_ok=review_ok)
         .select_related("owner")
         .only("id", "name", "stage", "owner__full_name")
         .order_by("name", "id")
@@ -399,10 +414,10 @@ def _product_findings(*, tally: _Tally, subtree_ids, today: date, now: datetime)
         url = reverse("product-detail", args=[product.pk])
         owner = product.owner.full_name if product.owner else ""
         stage_label = LifecycleStage(product.stage).label
-        tally.checked[FindingKind.PRODUCT_NO_LIFECYCLE_REVIEW] += 1
-        if not product.review_ok:
-            policy = policies.get(product.stage)
-            days = CADENCE_DAYS.get(policy.review_cadence) if policy else None
+        days = review_days.get(product.stage)
+        if days is not None:  # a stage without a review cadence expects no review
+            tally.checked[FindingKind.PRODUCT_NO_LIFECYCLE_REVIEW] += 1
+        if days is not None and not product.review_ok:
             tally.add(
                 FindingKind.PRODUCT_NO_LIFECYCLE_REVIEW,
                 subject=product.name,

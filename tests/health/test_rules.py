@@ -13,6 +13,8 @@ from roadmaps.models import Cadence, Goal, LifecycleStage, Period
 from roles.models import Position, Role
 from stakeholders.models import Review
 
+from .conftest import PLANTS
+
 pytestmark = pytest.mark.django_db
 
 K = FindingKind
@@ -154,6 +156,17 @@ def test_an_upcoming_lifecycle_review_within_the_cadence_counts(org):
 def test_other_kinds_of_review_do_not_count_as_lifecycle_reviews(org):
     Review.objects.filter(product=org.product).update(kind=Review.Kind.ROADMAP_REVIEW)
     assert _kinds(org) == [(K.PRODUCT_NO_LIFECYCLE_REVIEW, "Checkout")]
+
+
+def test_without_stage_policies_products_are_not_checked(org):
+    from roadmaps.models import StagePolicy
+
+    PLANTS[K.PRODUCT_MISSING_METRICS](org)
+    PLANTS[K.PRODUCT_NO_LIFECYCLE_REVIEW](org)
+    StagePolicy.objects.all().delete()
+    assert _kinds(org) == []
+    assert _entry(org, K.PRODUCT_MISSING_METRICS).checked == 0
+    assert _entry(org, K.PRODUCT_NO_LIFECYCLE_REVIEW).checked == 0
 
 
 # --- Stakeholders -----------------------------------------------------------------------
