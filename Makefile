@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help run test install lint format check ci seed-large clean
+.PHONY: help run test install lint format check ci seed-large bench clean
 
 help:
 	@echo "make run         migrate, load the demo organisation and serve it (web, worker, beat) on http://127.0.0.1:$${PORT:-8000}/"
@@ -25,6 +25,7 @@ help:
 	@echo "make check       Django system checks and a check for missing migrations"
 	@echo "make ci          what CI runs (.ci/run): services, tests, lint, checks, tests on PostgreSQL and Redis"
 	@echo "make seed-large  load the large demo organisation (10,000 people) into an empty database"
+	@echo "make bench       measure against raw-SQL baselines on PostgreSQL (DATABASE_URL holding the large demo)"
 	@echo "make install     create .venv from uv.lock (the other targets do this when needed)"
 	@echo "make clean       remove .venv, .tools, the local database (var/) and collected static files"
 
@@ -64,6 +65,13 @@ ci:
 seed-large: install
 	$(PY) manage.py migrate --verbosity 0
 	$(PY) manage.py seed_demo --size large
+
+# Prints the table and writes it as Markdown to var/bench.md; BENCH_ARGS=... for options
+# (python -m bench.run --help).
+BENCH_ARGS ?=
+bench: install
+	@test -n "$$DATABASE_URL" || { echo "make bench needs DATABASE_URL=postgres://… holding the large demo (make seed-large)"; exit 2; }
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var staticfiles
