@@ -134,3 +134,15 @@ def test_the_endpoint_query_count(org, django_assert_num_queries):
     client = _client(org.top.user)
     with django_assert_num_queries(BASE + GATE + HEALTH + TREND):
         assert client.get(_url(org.leader)).status_code == 200
+
+
+def test_the_schema_documents_both_operations(client, db):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    paths = response.json()["paths"]
+    get = paths["/api/v1/leaders/{person_id}/health/"]["get"]
+    post = paths["/api/v1/leaders/{person_id}/health/refresh/"]["post"]
+    for operation in (get, post):
+        assert set(operation["responses"]) == {"200", "401", "404"}
+        assert {"bearerAuth": []} in operation["security"]
+    schema = get["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert schema.endswith("/LeaderHealth")
