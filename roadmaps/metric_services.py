@@ -39,7 +39,7 @@ def metric_update(*, metric: Metric, acting_user=None, **fields: Any) -> Metric:
     aggregation rule marks every reported day for the roll-up job, which recomputes
     the metric's roll-ups under the new rule on its next run.
     """
-    metric = Metric.objects.select_for_update().select_related("owner", "product").get(pk=metric.pk)
+    metric = Metric.objects.select_for_update().get(pk=metric.pk)
     new_key = fields.get("key", metric.key)
     if new_key != metric.key and metric.observations.exists():
         raise ApplicationError.for_field(
