@@ -1,0 +1,515 @@
+"""The rules of alignment health: one function per kind of finding.
+
+Everything is computed over the leader's subtree (``roles.selectors.person_subtree``,
+one recursive CTE that each query embeds as a subquery), with a fixed number of SQL
+queries whatever the size of the subtree: one or two per kind of finding, never one
+per row.
+
+The rules, one per :class:`~health.models.FindingKind`:
+
+- **goal_unaligned** — checked: goals of the current period(s) (a period containing
+  ``today``) owned by someone in the subtree, not company-level and not cancelled;
+  failing: those with no parent link (no ``GoalLink`` where they are the child).
+- **goal_no_check_in** — checked: current goals of the subtree still in play (not
+  achieved, missed or cancelled); failing: the last check-in is older than the goal's
+  check-in cadence (``CADENCE_DAYS``), or there was none and the goal was created
+  longer than that ago.
+- **goal_no_owner** — checked: current goals of the subtree; failing: their owner has
+  left (inactive).
+- **product_missing_metrics** — checked: products owned in the subtree, not retired,
+  whose stage expects metrics (``StagePolicy.expected_metric_keys``); failing: an
+  expected metric has no observation for that product in the last
+  :data:`METRIC_FRESHNESS_DAYS` days.
+- **product_no_lifecycle_review** — checked: products owned in the subtree, not
+  retired, whose stage has a review cadence (``StagePolicy.review_cadence``); failing: no lifecycle review was done within the stage's review cadence
+  and none is scheduled, not yet overdue, within the next cadence.
+- **stakeholder_blocking** — checked: alignments on those products and on the current
+  goals of the subtree; failing: the stakeholder is blocking.
+- **stakeholder_unconfirmed** — checked: the same alignments; failing: the next
+  touchpoint is past due, or there is no touchpoint date and the alignment was last
+  confirmed (or, never confirmed, created) longer than its cadence ago.
+- **seat_no_budget** — checked: open seats reporting to someone in the subtree;
+  failing: no budgeted annual cost. Costs themselves are never read.
+- **span_out_of_range** — checked: active people in the subtree with at least one
+  active direct report; failing: their number of active direct reports is outside
+  ``settings.HEALTH_SPAN_MIN``..``settings.HEALTH_SPAN_MAX``.
+- **responsibility_unheld** — checked: every responsibility area; failing: nobody
+  active in the subtree holds it as Responsible or Accountable through their role.
+
+Each function adds to a :class:`Tally`: how many things its rule checked, and one
+:class:`Finding` per failure. ``health.selectors.leader_health`` runs them all and turns
+the tally into a score.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import reduce
+
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.urls import reverse
+from django.utils import timezone
+
+from roadmaps.models import (
+    CADENCE_DAYS,
+    Goal,
+    GoalLink,
+    LifecycleStage,
+    MetricObservation,
+    Product,
+    StagePolicy,
+)
+from roadmaps.selectors import goal_visibility_q
+from roles.models import Person, Position, ResponsibilityArea, RoleResponsibility
+from roles.selectors import person_subtree, user_is_hr_admin
+from stakeholders.models import Alignment, Review
+
+from .models import FindingKind
+
+# A metric counts as reported for a product when it was observed this recently.
+METRIC_FRESHNESS_DAYS = 90
+
+CLOSED_GOAL_STATUSES = (Goal.Status.ACHIEVED, Goal.Status.MISSED, Goal.Status.CANCELLED)
+
+PRIVATE_GOAL_SUBJECT = "A private goal"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in a leader's subtree, with the page where it is fixed."""
+
+    kind: str
+    label: str
+    subject: str
+    url: str
+    detail: str
+    owner: str
+
+
+# --- Time -------------------------------------------------------------------------------
+
+
+def as_of(*, today: date | None) -> tuple[date, datetime]:
+    """The day the health is computed for and the moment cadences are measured from.
+
+    For today that is now; for another day, the end of that day (local time).
+    """
+    local_today = timezone.localdate()
+    if today is None or today == local_today:
+        return local_today, timezone.now()
+    moment = datetime.combine(today + timedelta(days=1), time.min)
+    return today, timezone.make_aware(moment)
+
+
+def _stale_q(*, field_name: str, cadence_field: str, created_field: str, now: datetime) -> Q:
+    """Rows whose ``field_name`` is older than their cadence (or empty and created before)."""
+    parts = []
+    for cadence, days in CADENCE_DAYS.items():
+        threshold = now - timedelta(days=days)
+        parts.append(
+            Q(**{cadence_field: cadence})
+            & (
+                Q(**{f"{field_name}__lt": threshold})
+                | Q(**{f"{field_name}__isnull": True, f"{created_field}__lt": threshold})
+            )
+        )
+    return reduce(operator.or_, parts)
+
+
+def _bool(q: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(q, output_field=BooleanField())
+
+
+def _goal_visible_expr(*, viewer_user, goal_field: str = "pk"):
+    """A SQL boolean: whether ``viewer_user`` may see the goal (``goal_visibility_q``).
+
+    ``goal_field`` names the goal's id on the rows being read (``pk`` on goals,
+    ``goal_id`` on alignments).
+    """
+    if viewer_user is None:  # nobody signed in (a snapshot): public goals only
+        q = Q(visibility=Goal.Visibility.PUBLIC)
+    else:
+        q = goal_visibility_q(user=viewer_user)
+    if not q:
+        return Value(True, output_field=BooleanField())
+    visible = Q(**{f"{goal_field}__in": Goal.objects.filter(q).values("pk")})
+    return Case(When(visible, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def _current_goals(*, subtree_ids, today: date) -> QuerySet[Goal]:
+    return Goal.objects.filter(
+        period__start__lte=today, period__end__gte=today, owner_id__in=subtree_ids
+    )
+
+
+# --- The findings, kind by kind -------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    checked: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, kind: str, *, subject: str, url: str, detail: str, owner: str) -> None:
+        self.findings.append(
+            Finding(
+                kind=str(kind),
+                label=FindingKind(kind).label,
+                subject=subject,
+                url=url,
+                detail=detail,
+                owner=owner,
+            )
+        )
+
+
+def goal_findings(*, tally: Tally, subtree_ids, today: date, now: datetime, viewer_user):
+    goals = _current_goals(subtree_ids=subtree_ids, today=today)
+    in_play = ~Q(status__in=CLOSED_GOAL_STATUSES)
+    alignable = ~Q(level=Goal.Level.COMPANY) & ~Q(status=Goal.Status.CANCELLED)
+    unaligned = alignable & ~Q(Exists(GoalLink.objects.filter(child_id=OuterRef("pk"))))
+    stale = in_play & _stale_q(
+        field_name="last_check_in_at",
+        cadence_field="check_in_cadence",
+        created_field="created_at",
+        now=now,
+    )
+    owner_gone = Q(owner__is_active=False)
+
+    # Query: how many goals each rule checks.
+    counts = goals.aggregate(
+        unaligned=Count("pk", filter=alignable),
+        check_in=Count("pk", filter=in_play),
+        owner=Count("pk"),
+    )
+    tally.checked[FindingKind.GOAL_UNALIGNED] = counts["unaligned"]
+    tally.checked[FindingKind.GOAL_NO_CHECK_IN] = counts["check_in"]
+    tally.checked[FindingKind.GOAL_NO_OWNER] = counts["owner"]
+
+    # Query: the failing goals, each flagged with the rules it fails.
+    failing = (
+        goals.filter(unaligned | stale | owner_gone)
+        .annotate(
+            is_unaligned=_bool(unaligned),
+            is_stale=_bool(stale),
+            owner_gone=_bool(owner_gone),
+            viewer_may_see=_goal_visible_expr(viewer_user=viewer_user),
+        )
+        .select_related("owner")
+        .only(
+            "id",
+            "title",
+            "visibility",
+            "check_in_cadence",
+            "last_check_in_at",
+            "owner__full_name",
+            "owner__is_active",
+        )
+        .order_by("title", "id")
+    )
+    for goal in failing:
+        subject, url = _goal_subject(goal=goal, visible=goal.viewer_may_see)
+        owner = goal.owner.full_name if goal.owner else ""
+        if goal.is_unaligned:
+            tally.add(
+                FindingKind.GOAL_UNALIGNED,
+                subject=subject,
+                url=url,
+                detail="Aligns to no other goal: link it to the goal it serves.",
+                owner=owner,
+            )
+        if goal.is_stale:
+            days = CADENCE_DAYS[goal.check_in_cadence]
+            when = (
+                f"last check-in {timezone.localdate(goal.last_check_in_at).isoformat()}"
+                if goal.last_check_in_at
+                else "never checked in"
+            )
+            tally.add(
+                FindingKind.GOAL_NO_CHECK_IN,
+                subject=subject,
+                url=url,
+                detail=f"No check-in within its cadence of {days} days ({when}).",
+                owner=owner,
+            )
+        if goal.owner_gone:
+            tally.add(
+                FindingKind.GOAL_NO_OWNER,
+                subject=subject,
+                url=url,
+                detail="Its owner has left: give it a new owner.",
+                owner=owner,
+            )
+
+
+def _goal_subject(*, goal: Goal, visible: bool) -> tuple[str, str]:
+    if visible:
+        return goal.title, reverse("goal-detail", args=[goal.pk])
+    return PRIVATE_GOAL_SUBJECT, ""
+
+
+def product_findings(*, tally: Tally, subtree_ids, today: date, now: datetime):
+    # Query: the stage policies (one row per stage).
+    policies = {p.stage: p for p in StagePolicy.objects.all()}
+    products_qs = Product.objects.filter(owner_id__in=subtree_ids).exclude(
+        stage=LifecycleStage.RETIRED
+    )
+
+    review_days = {
+        stage: CADENCE_DAYS[policy.review_cadence]
+        for stage, policy in policies.items()
+        if policy.review_cadence in CADENCE_DAYS
+    }
+    review_ok_by_stage = []
+    lifecycle = {"kind": Review.Kind.LIFECYCLE_REVIEW, "product_id": OuterRef("pk")}
+    for stage, days in review_days.items():
+        done_recently = Review.objects.filter(
+            **lifecycle,
+            status=Review.Status.DONE,
+            completed_at__gte=now - timedelta(days=days),
+        )
+        coming_up = Review.objects.filter(
+            **lifecycle,
+            status=Review.Status.SCHEDULED,
+            due_at__gte=now,
+            due_at__lte=now + timedelta(days=days),
+        )
+        review_ok_by_stage.append(
+            Q(stage=stage) & (Q(Exists(done_recently)) | Q(Exists(coming_up)))
+        )
+    # Without any stage policy no review is expected of anyone (nothing is checked).
+    review_ok = (
+        _bool(reduce(operator.or_, review_ok_by_stage))
+        if review_ok_by_stage
+        else Value(True, output_field=BooleanField())
+    )
+
+    # Query: every product of the subtree in play, flagged with its lifecycle review state.
+    products = list(
+        products_qs.annotate(review_ok=review_ok)
+        .select_related("owner")
+        .only("id", "name", "stage", "owner__full_name")
+        .order_by("name", "id")
+    )
+
+    expected = {stage: list(p.expected_metric_keys or []) for stage, p in policies.items()}
+    all_keys = sorted({key for keys in expected.values() for key in keys})
+    # Query: which expected metrics each product reported recently.
+    reported: set[tuple[int, str]] = set()
+    if all_keys and products:
+        reported = set(
+            MetricObservation.objects.filter(
+                product__in=products_qs,
+                metric__key__in=all_keys,
+                timestamp__gte=now - timedelta(days=METRIC_FRESHNESS_DAYS),
+                timestamp__lte=now,
+            )
+            .order_by()
+            .values_list("product_id", "metric__key")
+            .distinct()
+        )
+
+    for product in products:
+        url = reverse("product-detail", args=[product.pk])
+        owner = product.owner.full_name if product.owner else ""
+        stage_label = LifecycleStage(product.stage).label
+        days = review_days.get(product.stage)
+        if days is not None:  # a stage without a review cadence expects no review
+            tally.checked[FindingKind.PRODUCT_NO_LIFECYCLE_REVIEW] += 1
+        if days is not None and not product.review_ok:
+            tally.add(
+                FindingKind.PRODUCT_NO_LIFECYCLE_REVIEW,
+                subject=product.name,
+                url=url,
+                detail=(
+                    f"No lifecycle review done in the last {days} days ({stage_label} cadence) "
+                    "and none scheduled: schedule one."
+                ),
+                owner=owner,
+            )
+        keys = expected.get(product.stage) or []
+        if not keys:
+            continue
+        tally.checked[FindingKind.PRODUCT_MISSING_METRICS] += 1
+        missing = [key for key in keys if (product.pk, key) not in reported]
+        if missing:
+            tally.add(
+                FindingKind.PRODUCT_MISSING_METRICS,
+                subject=product.name,
+                url=url,
+                detail=(
+                    f"{stage_label} expects {', '.join(missing)}: no observation in the last "
+                    f"{METRIC_FRESHNESS_DAYS} days."
+                ),
+                owner=owner,
+            )
+
+
+def stakeholder_findings(*, tally: Tally, subtree_ids, today: date, now: datetime, viewer_user):
+    products = Product.objects.filter(owner_id__in=subtree_ids).exclude(
+        stage=LifecycleStage.RETIRED
+    )
+    goals = _current_goals(subtree_ids=subtree_ids, today=today)
+    alignments = Alignment.objects.filter(
+        Q(product_id__in=products.values("pk")) | Q(goal_id__in=goals.values("pk"))
+    )
+    blocking = Q(status=Alignment.Status.BLOCKING)
+    overdue = Q(next_touchpoint_due__lt=today) | (
+        Q(next_touchpoint_due__isnull=True)
+        & _stale_q(
+            field_name="last_confirmed_at",
+            cadence_field="cadence",
+            created_field="created_at",
+            now=now,
+        )
+    )
+    # Query: how many alignments are checked.
+    checked = alignments.count()
+    tally.checked[FindingKind.STAKEHOLDER_BLOCKING] = checked
+    tally.checked[FindingKind.STAKEHOLDER_UNCONFIRMED] = checked
+
+    # Query: the failing alignments, with their stakeholder and subject joined in.
+    failing = (
+        alignments.filter(blocking | overdue)
+        .annotate(
+            is_blocking=_bool(blocking),
+            is_overdue=_bool(overdue),
+            goal_visible=_goal_visible_expr(viewer_user=viewer_user, goal_field="goal_id"),
+        )
+        .select_related("stakeholder", "stakeholder__person", "product__owner", "goal__owner")
+        .order_by("id")
+    )
+    for alignment in failing:
+        if alignment.product_id:
+            subject_name = alignment.product.name
+            url = reverse("product-detail", args=[alignment.product_id])
+            owner = alignment.product.owner.full_name if alignment.product.owner else ""
+        else:
+            goal = alignment.goal
+            subject_name, url = _goal_subject(goal=goal, visible=alignment.goal_visible)
+            owner = goal.owner.full_name if goal.owner else ""
+        who = alignment.stakeholder.display_name
+        subject = f"{who} on {subject_name}"
+        if alignment.is_blocking:
+            tally.add(
+                FindingKind.STAKEHOLDER_BLOCKING,
+                subject=subject,
+                url=url,
+                detail=f"{who} is blocking: meet them and record the outcome.",
+                owner=owner,
+            )
+        if alignment.is_overdue:
+            if alignment.next_touchpoint_due:
+                detail = f"Touchpoint due {alignment.next_touchpoint_due.isoformat()} is overdue."
+            else:
+                detail = "Not confirmed within its cadence."
+            tally.add(
+                FindingKind.STAKEHOLDER_UNCONFIRMED,
+                subject=subject,
+                url=url,
+                detail=detail,
+                owner=owner,
+            )
+
+
+def seat_findings(*, tally: Tally, subtree_ids, viewer_user):
+    seats = Position.objects.filter(status=Position.Status.OPEN, reports_to_id__in=subtree_ids)
+    # Query: how many open seats are checked.
+    tally.checked[FindingKind.SEAT_NO_BUDGET] = seats.count()
+    hr = user_is_hr_admin(user=viewer_user)
+    # Query: the open seats without a budget (the cost column itself is never loaded).
+    failing = (
+        seats.filter(budgeted_annual_cost__isnull=True)
+        .select_related("role", "team", "reports_to")
+        .only("id", "title", "role__name", "team__name", "reports_to__full_name")
+        .order_by("id")
+    )
+    for seat in failing:
+        if hr:
+            url = reverse("admin:roles_position_change", args=[seat.pk])
+        else:
+            url = reverse("person-detail", args=[seat.reports_to_id])
+        team = f" in {seat.team.name}" if seat.team_id else ""
+        tally.add(
+            FindingKind.SEAT_NO_BUDGET,
+            subject=f"{seat.display_title}{team}",
+            url=url,
+            detail=f"Open seat reporting to {seat.reports_to.full_name} with no budget.",
+            owner=seat.reports_to.full_name,
+        )
+
+
+def span_findings(*, tally: Tally, leader: Person):
+    low, high = settings.HEALTH_SPAN_MIN, settings.HEALTH_SPAN_MAX
+    managers = (
+        person_subtree(root=leader)
+        .filter(is_active=True)
+        .annotate(direct_reports=Count("reports", filter=Q(reports__is_active=True)))
+        .filter(direct_reports__gt=0)
+    )
+    # Query: how many managers are checked.
+    tally.checked[FindingKind.SPAN_OUT_OF_RANGE] = managers.count()
+    # Query: the managers whose span is outside the range.
+    failing = (
+        managers.filter(Q(direct_reports__lt=low) | Q(direct_reports__gt=high))
+        .only("id", "full_name")
+        .order_by("full_name", "id")
+    )
+    for person in failing:
+        n = person.direct_reports
+        side = "fewer than" if n < low else "more than"
+        bound = low if n < low else high
+        tally.add(
+            FindingKind.SPAN_OUT_OF_RANGE,
+            subject=person.full_name,
+            url=reverse("person-detail", args=[person.pk]),
+            detail=(
+                f"{n} active direct report{'s' if n != 1 else ''}, {side} {bound} "
+                f"(range {low}–{high})."
+            ),
+            owner=person.full_name,
+        )
+
+
+def responsibility_findings(*, tally: Tally, leader: Person, subtree_ids):
+    holders = Person.objects.filter(
+        pk__in=subtree_ids, is_active=True, role_id__isnull=False
+    ).values("role_id")
+    held = Exists(
+        RoleResponsibility.objects.filter(
+            area_id=OuterRef("pk"),
+            raci__in=[RoleResponsibility.Raci.RESPONSIBLE, RoleResponsibility.Raci.ACCOUNTABLE],
+            role_id__in=holders,
+        )
+    )
+    # Query: every responsibility area, flagged with whether the subtree holds it.
+    areas = list(ResponsibilityArea.objects.annotate(held=held).order_by("position", "name"))
+    tally.checked[FindingKind.RESPONSIBILITY_UNHELD] = len(areas)
+    for area in areas:
+        if area.held:
+            continue
+        tally.add(
+            FindingKind.RESPONSIBILITY_UNHELD,
+            subject=area.name,
+            url=reverse("person-detail", args=[leader.pk]),
+            detail=(
+                "Nobody active in this organisation holds it as Responsible or Accountable "
+                "through their role."
+            ),
+            owner=leader.full_name,
+        )
