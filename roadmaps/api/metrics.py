@@ -18,11 +18,18 @@ to the service as they came, which checks them all in a fixed number of queries.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Mapping
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import exceptions, mixins, parsers, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -44,7 +51,12 @@ from ..metric_selectors import (
     product_by_reference,
 )
 from ..models import Metric, MetricObservation, MetricRollup
-from ..observations import MAX_ROWS, _parse_timestamp, observations_ingest
+from ..observations import (
+    MAX_ROWS,
+    _parse_timestamp,
+    observations_ingest,
+    observations_parse_csv,
+)
 from .serializers import CanEditMixin, _name_of, _user
 from .views import RoadmapViewSet
 
@@ -54,15 +66,12 @@ from .views import RoadmapViewSet
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 
 
-class ObservationUploadParser(parsers.BaseParser):
-    """JSON for bulk uploads, with the upload's own size limit instead of Django's."""
+class _UploadParser(parsers.BaseParser):
+    """Reads a bulk upload's body with the upload's own size limit instead of Django's."""
 
-    media_type = "application/json"
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        too_big = f"An upload may be at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB of JSON."
-        request = (parser_context or {}).get("request")
-        meta = getattr(request, "META", {})
+    def read(self, stream, parser_context) -> bytes:
+        too_big = f"An upload may be at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB."
+        meta = getattr((parser_context or {}).get("request"), "META", {})
         try:
             length = int(meta.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -72,11 +81,32 @@ class ObservationUploadParser(parsers.BaseParser):
         raw = stream.read(MAX_UPLOAD_BYTES + 1) if stream is not None else b""
         if len(raw) > MAX_UPLOAD_BYTES:
             raise exceptions.ParseError(too_big)
+        return raw
+
+
+class ObservationUploadParser(_UploadParser):
+    """``{"source": …, "observations": [{…}, …]}`` as JSON."""
+
+    media_type = "application/json"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        raw = self.read(stream, parser_context)
         encoding = parsers.get_encoding(parser_context or {})
         try:
             return json.loads(raw.decode(encoding)) if raw else {}
         except (ValueError, UnicodeDecodeError) as exc:
             raise exceptions.ParseError(f"JSON parse error - {exc}") from exc
+
+
+class ObservationCsvParser(_UploadParser):
+    """A CSV file of readings (header ``metric,product,timestamp,value[,source]``), read
+    by the same parser as uploads in the admin and on product pages."""
+
+    media_type = "text/csv"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        rows = observations_parse_csv(file=io.BytesIO(self.read(stream, parser_context)))
+        return {"observations": rows}
 
 
 # --- Serializers --------------------------------------------------------------------------
@@ -441,7 +471,20 @@ class MetricObservationViewSet(
         )
 
     @extend_schema(
-        request=ObservationBulkSerializer,
+        request={
+            "application/json": ObservationBulkSerializer,
+            "text/csv": OpenApiTypes.STR,
+        },
+        parameters=[
+            OpenApiParameter(
+                "source",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                required=False,
+                description="The source of rows that name none, for a CSV body (a JSON "
+                "body's own `source` wins).",
+            )
+        ],
         responses={
             201: IngestResultSerializer,
             200: IngestResultSerializer,
@@ -457,7 +500,10 @@ class MetricObservationViewSet(
         "left alone (`unchanged`), so a retried upload never counts twice. 201 when "
         "some reading is new, 200 otherwise. More than 10,000 rows answer 400 on "
         "`observations` before any row is read; a body over 8 MB answers 400 "
-        "(`parse_error`).",
+        "(`parse_error`).\n\nThe body is JSON, or a CSV file (`Content-Type: text/csv`) "
+        "with the header `metric,product,timestamp,value,source` (source optional); "
+        "rows are numbered from the first reading, the header not counted. A CSV whose "
+        "header or encoding cannot be read answers 400 on `file`.",
         examples=[
             OpenApiExample(
                 "Two readings",
@@ -508,9 +554,16 @@ class MetricObservationViewSet(
             ),
         ],
     )
-    @action(detail=False, methods=["post"], parser_classes=[ObservationUploadParser])
+    @action(
+        detail=False,
+        methods=["post"],
+        parser_classes=[ObservationUploadParser, ObservationCsvParser],
+    )
     def bulk(self, request):
-        envelope = self.get_serializer(data=request.data)
+        data = dict(request.data) if isinstance(request.data, Mapping) else request.data
+        if isinstance(data, dict) and "source" not in data and "source" in request.query_params:
+            data["source"] = request.query_params["source"]
+        envelope = self.get_serializer(data=data)
         envelope.is_valid(raise_exception=True)
         rows = envelope.validated_data["observations"]
         # A row that is not an object goes in empty (so the other rows are still all

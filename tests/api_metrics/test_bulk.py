@@ -177,3 +177,32 @@ def test_a_full_upload_with_long_sources_fits_and_a_huge_body_is_refused(hr, met
 def test_malformed_json_is_a_400_in_the_error_format(hr, metrics):
     response = hr.post(URL, data="{not json", content_type="application/json")
     assert_error(response, 400, "parse_error")
+
+
+CSV = (
+    "metric,product,timestamp,value,source\n"
+    "signups,checkout,2026-11-02T00:00:00Z,10,\n"
+    "signups,checkout,2026-11-03T00:00:00Z,12,crm\n"
+)
+
+
+def test_a_csv_body_is_an_upload_too(hr, metrics):
+    response = hr.post(URL + "?source=warehouse", data=CSV, content_type="text/csv")
+    assert response.status_code == 201, response.content
+    assert response.json() == {"created": 2, "updated": 0, "unchanged": 0}
+    assert sorted(MetricObservation.objects.values_list("source", flat=True)) == [
+        "crm",
+        "warehouse",
+    ]
+    again = hr.post(URL + "?source=warehouse", data=CSV, content_type="text/csv")
+    assert again.json() == {"created": 0, "updated": 0, "unchanged": 2}
+
+
+def test_a_bad_csv_lists_its_bad_rows_or_names_the_file(hr, metrics):
+    bad = CSV + "signups,checkout,someday,1,\n"
+    error = assert_error(hr.post(URL, data=bad, content_type="text/csv"), 400, "invalid")
+    assert [entry["row"] for entry in error["fields"]["rows"]] == [3]
+    headless = "metric;value\nsignups;1\n"
+    error = assert_error(hr.post(URL, data=headless, content_type="text/csv"), 400, "invalid")
+    assert "missing: product, timestamp" in error["fields"]["file"][0]
+    assert not MetricObservation.objects.exists()
