@@ -7,7 +7,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from rest_framework.test import APIClient
 
+from productorg.services import api_token_create
 from roadmaps.models import MetricObservation, PendingRollup
 
 from .conftest import MONDAY, assert_error, reading, rows
@@ -206,3 +208,14 @@ def test_a_bad_csv_lists_its_bad_rows_or_names_the_file(hr, metrics):
     error = assert_error(hr.post(URL, data=headless, content_type="text/csv"), 400, "invalid")
     assert "missing: product, timestamp" in error["fields"]["file"][0]
     assert not MetricObservation.objects.exists()
+
+
+def test_an_integration_uploads_with_a_bearer_token(cast, metrics):
+    _, raw = api_token_create(user=cast.report_user, name="Warehouse sync")
+    client = APIClient(enforce_csrf_checks=True)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    response = client.post(URL, {"source": "warehouse", "observations": rows(3)}, format="json")
+    assert response.status_code == 201, response.content
+    csv = client.post(URL, data=CSV, content_type="text/csv")
+    assert csv.status_code == 201, csv.content
+    assert_error(APIClient().post(URL, {"observations": rows(1)}, format="json"), 401)
