@@ -48,8 +48,8 @@ def metric_rollup_list() -> QuerySet[MetricRollup]:
 def metric_can_edit(*, user, metric: Metric) -> bool:
     """HR admins; the metric's owner and their chain; a product metric's product owner chain.
 
-    ``metric`` may be unsaved: a create is allowed when the caller could change the
-    metric it would make.
+    ``metric`` may be unsaved: the metric as a change would leave it, which the caller
+    must still be able to change.
     """
     subtree = _viewer_subtree_ids(user=user)
     if subtree is None:
