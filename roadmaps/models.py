@@ -412,7 +412,10 @@ class MetricObservation(models.Model):
     reading replaces its value instead of counting it twice.
     """
 
-    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="observations")
+    # Indexed by the unique key below, which starts with the metric.
+    metric = models.ForeignKey(
+        Metric, on_delete=models.CASCADE, related_name="observations", db_index=False
+    )
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="observations")
     timestamp = models.DateTimeField()
     value = models.DecimalField(max_digits=20, decimal_places=4)
@@ -464,7 +467,10 @@ class MetricRollup(models.Model):
     scopes and longer periods be combined from these rows exactly.
     """
 
-    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="rollups")
+    # Indexed by the unique key below, which starts with the metric.
+    metric = models.ForeignKey(
+        Metric, on_delete=models.CASCADE, related_name="rollups", db_index=False
+    )
     scope = models.CharField(max_length=20, choices=RollupScope.choices)
     scope_id = models.PositiveIntegerField()
     grain = models.CharField(max_length=10, choices=RollupGrain.choices)
@@ -489,11 +495,6 @@ class MetricRollup(models.Model):
                 name="metric_rollup_unique_bucket",
             )
         ]
-        indexes = [
-            models.Index(
-                fields=["scope", "scope_id", "grain", "period_start"], name="metric_rollup_scope"
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.metric} {self.scope}:{self.scope_id} {self.grain} {self.period_start}"
@@ -506,7 +507,7 @@ class PendingRollup(models.Model):
     roll-ups, so a failed run leaves them for the next one.
     """
 
-    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="+")
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField()
 
     class Meta:
