@@ -6,7 +6,8 @@ to today so the demo is always current; products in every lifecycle stage with t
 stage histories; a goal cascade from the company down to teams and individuals — with
 goals aligned to several parents, ``supports`` links, private goals, orphans, goals off
 track and at risk — key results in both directions with weeks of check-ins; roadmaps in
-now / next / later; and the metrics that stage policies expect.
+now / next / later; the metrics that stage policies expect, with ~120 days of readings
+per product (:mod:`.metrics`) and their roll-ups.
 
 Planning (:mod:`.plan`) is pure and seeded: the same organisation on the same day gives
 the same demo. Writing (:mod:`.write`) is in bulk, for both sizes, with what the
@@ -23,6 +24,7 @@ from django.utils import timezone
 from roles.demo import DEMO_SEED, ProgressCallback
 
 from ..models import STAGE_ORDER, StagePolicy
+from .metrics import ObservationsDemoSummary, demo_observations_create, demo_observations_delete
 from .org import OrgView
 from .plan import GOALS_SIZES, goals_plan
 from .rows import GoalsPlan
@@ -32,10 +34,13 @@ __all__ = [
     "GOALS_SIZES",
     "GoalsDemoSummary",
     "GoalsPlan",
+    "ObservationsDemoSummary",
     "OrgView",
     "demo_goals_create",
     "demo_goals_delete",
     "demo_goals_plan",
+    "demo_observations_create",
+    "demo_observations_delete",
     "goals_plan",
 ]
 

@@ -112,6 +112,8 @@ class _Planner(StrategyPlanner):
         self.company_goals: dict[str, list[GoalPlan]] = {}
         self.year_goals: list[GoalPlan] = []
         self.demo_pm_goal = False
+        # (goal key, metric key) of the key results that follow a metric.
+        self.following: set[tuple[int, str]] = set()
 
     def build(self) -> GoalsPlan:
         self.periods()
@@ -448,11 +450,24 @@ class _Planner(StrategyPlanner):
                 target=target,
                 decimals=template.decimals,
                 weight=rng.choice(KR_WEIGHTS),
-                metric=template.metric,
+                metric=template.metric if self._follows_metric(goal, template) else "",
                 final_fraction=self._final_fraction(goal),
                 shape=rng.uniform(0.7, 1.5),
             )
         )
+
+    def _follows_metric(self, goal: GoalPlan, template: texts.KeyResultTemplate) -> bool:
+        """This quarter's product goals follow their metric, one key result per metric,
+        where the key result counts in the metric's own unit: the demo's readings of the
+        product are then shaped to agree with them (``roadmaps.demo.metrics``). Other
+        key results are checked in by hand."""
+        definition = texts.METRICS.get(template.metric)
+        if definition is None or goal.product is None or goal.period.key != "current":
+            return False
+        if definition[1] != template.unit or (goal.key, template.metric) in self.following:
+            return False
+        self.following.add((goal.key, template.metric))
+        return True
 
     def _final_fraction(self, goal: GoalPlan) -> float:
         """How far along a key result is at its last check-in, by its goal's scenario."""

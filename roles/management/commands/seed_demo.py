@@ -18,7 +18,12 @@ from django.db import transaction
 
 from productorg.demo import DEMO_PASSWORD, demo_logins_ensure
 from productorg.errors import ApplicationError
-from roadmaps.demo import demo_goals_create, demo_goals_delete
+from roadmaps.demo import (
+    demo_goals_create,
+    demo_goals_delete,
+    demo_observations_create,
+    demo_observations_delete,
+)
 from roles.demo import SIZES, demo_org_create, demo_org_delete, demo_org_is_empty, demo_plan
 from roles.models import BusinessUnit, Person
 from stakeholders.demo import demo_stakeholders_create, demo_stakeholders_delete
@@ -80,6 +85,7 @@ class Command(BaseCommand):
             try:
                 with transaction.atomic():
                     demo_stakeholders_delete()
+                    demo_observations_delete()
                     demo_goals_delete()
                     deleted = demo_org_delete()
             except ApplicationError as exc:
@@ -110,6 +116,7 @@ class Command(BaseCommand):
                     goals = demo_goals_create(size=size, progress=goals_bar)
                     goals_seconds = time.monotonic() - goals_started
                     stakeholders = demo_stakeholders_create(size=size)
+                    readings = demo_observations_create(size=size)
             except ApplicationError as exc:
                 raise CommandError(exc.message) from exc
             finally:
@@ -135,6 +142,14 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Seeded {stakeholders.stakeholders:,} stakeholders, {stakeholders.alignments:,} "
                     f"alignments, {stakeholders.reviews:,} reviews and {stakeholders.decisions:,} decisions."
+                )
+            )
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Seeded {readings.observations:,} metric readings ({readings.series:,} "
+                    f"series, {readings.followed_key_results:,} followed by key results) in "
+                    f"{readings.write_seconds:.1f} s and rolled them up ({readings.rollup_rows:,} "
+                    f"rows) in {readings.rollup_seconds:.1f} s."
                 )
             )
         accounts = demo_logins_ensure()
