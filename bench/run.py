@@ -67,11 +67,15 @@ class Machine:
     ram_gib: float
     postgres: str
     python: str = field(default_factory=platform.python_version)
+    # The 1-minute load average when the run ended: other work on the machine slows
+    # both sides of a ratio, but it explains absolute times.
+    load: float | None = None
 
     def line(self) -> str:
+        load = "" if self.load is None else f"; load average {self.load:.1f} at the end"
         return (
             f"{self.cpu}, {self.cores} cores, {self.ram_gib:.0f} GiB RAM; "
-            f"PostgreSQL {self.postgres}; Python {self.python}"
+            f"PostgreSQL {self.postgres}; Python {self.python}{load}"
         )
 
 
@@ -178,7 +182,11 @@ def machine_info() -> Machine:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         postgres = cursor.fetchone()[0].split()[0]
-    return Machine(cpu=cpu, cores=os.cpu_count() or 1, ram_gib=ram, postgres=postgres)
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        load = None
+    return Machine(cpu=cpu, cores=os.cpu_count() or 1, ram_gib=ram, postgres=postgres, load=load)
 
 
 # --- The web server -----------------------------------------------------------------------
@@ -417,11 +425,19 @@ def measure_dashboard(ctx: Context) -> list[Result]:
     def key_metrics():
         return dashboard.dashboard_key_metrics(products=products, period=period, grain="week")
 
-    results = []
-    for label, ours_fn, what in (
+    path = f"/api/v1/leaders/{leader.pk}/dashboard/"
+
+    def api():
+        return ctx.api.get(path)
+
+    measures = [
         ("Dashboard roll-up read, whole org", key_metrics, "dashboard_key_metrics"),
         ("Dashboard page data, whole org", whole, "leader_dashboard (with health)"),
-    ):
+    ]
+    if ctx.api.status(path) == 200:
+        measures.append(("Dashboard API, whole org (HTTP)", api, f"GET {path}"))
+    results = []
+    for label, ours_fn, what in measures:
         ours, baseline = alternate(
             ours_fn, baselines.flat_group_by, repeats=ctx.heavy_repeats, warmup=1
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -178,11 +179,15 @@ def goals_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"goals-{period.name if period else 'none'}.csv".replace(" ", "-")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    writer = csv.writer(response)
+    # Rows go to a buffer written to the response once: a write per row to the
+    # response encodes each row on its own.
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
     writer.writerow(
         ["id", "title", "level", "status", "owner", "period", "progress", "visibility", "parents"]
     )
     if period is None:
+        response.write(buffer.getvalue())
         return response
     filterset, _, _ = _alignment_filters(
         request, goal_list_for_period(user=request.user, period=period)
@@ -215,4 +220,5 @@ def goals_export(request: HttpRequest) -> HttpResponse:
                 "; ".join(f"{pid} ({kind})" for pid, kind in parents.get(pk, ())),
             ]
         )
+    response.write(buffer.getvalue())
     return response
