@@ -16,7 +16,21 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from roadmaps.charts import format_value
+from roadmaps.charts import format_value as _format_value
+
+
+def rounded(value) -> Decimal | None:
+    """A number rounded for reading: 2 decimals under 100, 1 under 1,000, none above."""
+    if value is None:
+        return None
+    number = Decimal(value)
+    places = 2 if abs(number) < 100 else 1 if abs(number) < 1000 else 0
+    return number.quantize(Decimal(1).scaleb(-places))
+
+
+def format_value(value, unit: str = "") -> str:
+    """:func:`roadmaps.charts.format_value` of the rounded number."""
+    return _format_value(rounded(value), unit)
 
 
 def _fmt(x: float) -> str:
@@ -56,7 +70,7 @@ def line_chart(
 ) -> SafeString:
     """A metric over time: one point per bucket, gaps where a bucket has no value."""
     width, height = 560, 190
-    left, right, top, bottom = 12, 500, 14, 156
+    left, right, top, bottom = 8, 488, 14, 156
     values = [v for _, v in points if v is not None]
     if target is not None:
         values.append(target)
@@ -68,7 +82,8 @@ def line_chart(
     if high == low:
         low, high = low - 1, high + 1
     pad = (high - low) * 0.1
-    low, high = low - pad, high + pad
+    # Counts and rates never dip below zero on the axis just for padding.
+    low, high = (low - pad if low - pad >= 0 or low < 0 else 0.0), high + pad
     n = max(len(points) - 1, 1)
 
     def x_of(i: int) -> float:
@@ -143,41 +158,40 @@ def bar_chart(
     unit: str,
     items: Sequence[tuple[str, Decimal | None]],
     max_value: Decimal | None = None,
-    label_width: int = 150,
 ) -> SafeString:
-    """Horizontal bars, one per item (label, value), longest for the largest value."""
-    row = 30
+    """Horizontal bars, one per item (label, value), longest for the largest value.
+
+    Each item's name and value sit on a line above its bar, so long names keep the
+    whole width and the text stays legible when the chart shrinks on a phone.
+    """
+    row = 46
     width = 560
-    height = max(len(items), 1) * row + 8
-    value_width = 70
-    bar_left = label_width + 8
-    bar_right = width - value_width
+    height = max(len(items), 1) * row + 4
+    texts = [format_value(v, unit) if unit != "%" else _pct(v) for _, v in items]
     numbers = [float(v) for _, v in items if v is not None]
     top = float(max_value) if max_value is not None else max([abs(n) for n in numbers] or [1.0])
     top = top or 1.0
     parts: list[str] = []
     for i, (name, value) in enumerate(items):
-        y = 4 + i * row
+        y = 2 + i * row
         parts.append(
-            f'<text class="dchart__label" x="{label_width}" y="{y + 19}" text-anchor="end">'
-            f"{escape(_short(name, label_width // 7))}<title>{escape(name)}</title></text>"
+            f'<text class="dchart__label" x="0" y="{y + 17}">'
+            f"{escape(_short(name, 44))}<title>{escape(name)}</title></text>"
         )
         parts.append(
-            f'<rect class="dchart__track" x="{bar_left}" y="{y + 6}" '
-            f'width="{bar_right - bar_left}" height="16" rx="4"/>'
+            f'<text class="dchart__value" x="{width}" y="{y + 17}" text-anchor="end">'
+            f"{escape(texts[i])}</text>"
+        )
+        parts.append(
+            f'<rect class="dchart__track" x="0" y="{y + 25}" width="{width}" height="12" rx="6"/>'
         )
         if value is not None:
-            length = max(abs(float(value)) / top * (bar_right - bar_left), 2)
+            length = max(abs(float(value)) / top * width, 4)
             parts.append(
-                f'<rect class="dchart__bar" x="{bar_left}" y="{y + 6}" '
-                f'width="{_fmt(length)}" height="16" rx="4">'
-                f"<title>{escape(name)}: {escape(format_value(value, unit))}</title></rect>"
+                f'<rect class="dchart__bar" x="0" y="{y + 25}" width="{_fmt(length)}" '
+                f'height="12" rx="6"><title>{escape(name)}: {escape(texts[i])}</title></rect>'
             )
-        parts.append(
-            f'<text class="dchart__value" x="{width - 4}" y="{y + 19}" text-anchor="end">'
-            f"{escape(format_value(value, unit) if unit != '%' else _pct(value))}</text>"
-        )
-    described = "; ".join(f"{name} {format_value(value, unit)}" for name, value in items)
+    described = "; ".join(f"{name} {text}" for (name, _), text in zip(items, texts, strict=True))
     label = f"{title}: {described}." if items else f"{title}: nothing to show."
     return _svg(width=width, height=height, label=label, parts=parts, css="dchart--bars")
 
@@ -201,16 +215,17 @@ def stage_chart(*, stages: Sequence[tuple[str, str, int]]) -> SafeString:
             f'width="{_fmt(w)}" height="28"><title>{escape(label)}: {count}</title></rect>'
         )
         x += w
-    # The legend under the bar, four to a line.
+    # The legend under the bar, three to a line.
     shown = [(v, lbl, c) for v, lbl, c in stages if c]
     for i, (value, label, count) in enumerate(shown):
-        lx = (i % 4) * 140
-        ly = 52 + (i // 4) * 20
+        lx = (i % 3) * 190
+        ly = 56 + (i // 3) * 28
         parts.append(
-            f'<rect class="stage-fill--{escape(value)}" x="{lx}" y="{ly - 10}" width="10" height="10" rx="2"/>'
-            f'<text class="dchart__legend" x="{lx + 16}" y="{ly}">{escape(_short(label, 16))} · {count}</text>'
+            f'<rect class="stage-fill--{escape(value)}" x="{lx}" y="{ly - 11}" width="12" '
+            f'height="12" rx="2"/><text class="dchart__legend" x="{lx + 18}" y="{ly}">'
+            f"{escape(_short(label, 12))} · {count}</text>"
         )
-    height = max(height, 52 + ((len(shown) - 1) // 4) * 20 + 10)
+    height = max(height, 56 + ((len(shown) - 1) // 3) * 28 + 12)
     described = ", ".join(f"{label} {count}" for _, label, count in shown)
     label = f"Products by lifecycle stage: {described}." if shown else "No products yet."
     return _svg(width=width, height=height, label=label, parts=parts, css="dchart--stages")

@@ -39,6 +39,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, NullIf, RowNumber
 
+from health.models import FindingKind
 from roadmaps.models import (
     STAGE_ORDER,
     Goal,
@@ -62,8 +63,8 @@ KEY_METRICS_MAX = 6
 BREAKDOWN_TOP = 8
 # Rows of the products table per page.
 PRODUCTS_PAGE_SIZE = 25
-# The key metrics shown as columns of the products table.
-PRODUCT_TABLE_METRICS = 3
+# The key metrics each product row reports on.
+PRODUCT_TABLE_METRICS = KEY_METRICS_MAX
 # Goal statuses the headline counts.
 BEHIND = (Goal.Status.AT_RISK, Goal.Status.OFF_TRACK)
 
@@ -201,6 +202,10 @@ class ProductRow:
     owner_name: str
     unit_name: str
     metrics: list[MetricCell]
+
+    @property
+    def has_values(self) -> bool:
+        return any(cell.latest is not None for cell in self.metrics)
 
 
 @dataclass
@@ -771,10 +776,14 @@ def dashboard_findings(
         rows = [r for r in rows if r.kind == kind]
     sort = sort if sort in FINDING_SORTS else "kind"
     key = sort.lstrip("-")
-    rows.sort(
-        key=lambda r: (getattr(r, key).lower(), r.subject.lower()),
-        reverse=sort.startswith("-"),
-    )
+    # By kind means in the order the health rules are listed, the most pressing first.
+    rank = {kind: i for i, kind in enumerate(FindingKind.values)}
+
+    def sort_key(row: FindingRow):
+        first = rank.get(row.kind, len(rank)) if key == "kind" else getattr(row, key).lower()
+        return (first, row.subject.lower())
+
+    rows.sort(key=sort_key, reverse=sort.startswith("-"))
     return rows, report
 
 

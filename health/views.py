@@ -18,13 +18,13 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from roadmaps.charts import format_value
 from roadmaps.models import LifecycleStage, RollupGrain
 from roadmaps.selectors import period_choices
 from roadmaps.views.common import resolve_period, wants_partial
 from roles.selectors import person_for_user, user_is_hr_admin
 
 from . import charts
+from .charts import format_value
 from .dashboard import (
     FINDING_SORTS,
     PRODUCT_SORTS,
@@ -47,6 +47,7 @@ PARTIALS = {
     "units": "health/_units.html",
     "findings": "health/_findings_body.html",
 }
+FINDINGS_PAGE_SIZE = 20
 GRAIN_CHOICES = [
     (RollupGrain.WEEK, "Weekly"),
     (RollupGrain.MONTH, "Monthly"),
@@ -74,6 +75,22 @@ def _options(request: HttpRequest) -> dict:
         "unit_sort": get.get("usort", "name") if get.get("usort") in UNIT_SORTS else "name",
         "finding_kind": kind if kind in FindingKind.values else "",
         "finding_sort": get.get("fsort", "kind") if get.get("fsort") in FINDING_SORTS else "kind",
+    }
+
+
+def _findings_context(request: HttpRequest, findings: list, breakdown: list) -> dict:
+    """A page of findings, and how many of each kind (the kind filter's links)."""
+    total = len(findings)
+    pages = max(1, -(-total // FINDINGS_PAGE_SIZE))
+    page = min(max(1, _int(request.GET.get("fpage"))), pages)
+    start = (page - 1) * FINDINGS_PAGE_SIZE
+    return {
+        "findings": findings[start : start + FINDINGS_PAGE_SIZE],
+        "findings_total": total,
+        "findings_page": page,
+        "findings_pages": pages,
+        "finding_counts": [(e.kind, e.label, e.failing) for e in breakdown if e.failing],
+        "findings_all": sum(e.failing for e in breakdown),
     }
 
 
@@ -140,7 +157,6 @@ def _chart_context(dashboard: Dashboard) -> dict:
             unit="%",
             items=[(u.name, u.average_progress) for u in units_with_goals],
             max_value=100,
-            label_width=170,
         )
         if units_with_goals
         else None,
@@ -170,10 +186,11 @@ def _dashboard_page(request: HttpRequest, leader, *, template: str = "health/das
             dashboard=dashboard,
             products=dashboard.products,
             units=dashboard.units,
-            findings=dashboard.findings,
+            **_findings_context(request, dashboard.findings, dashboard.health_breakdown),
             **_chart_context(dashboard),
         )
         if template.endswith("_print.html"):
+            context["findings"] = dashboard.findings
             context["products"] = dashboard_products(
                 viewer_user=request.user,
                 leader=leader,
@@ -215,13 +232,13 @@ def _partial_context(request, leader, period, grain, options, partial: str) -> d
                 viewer_user=request.user, leader=leader, period=period, sort=options["unit_sort"]
             )
         }
-    findings, _ = dashboard_findings(
+    findings, report = dashboard_findings(
         viewer_user=request.user,
         leader=leader,
         kind=options["finding_kind"],
         sort=options["finding_sort"],
     )
-    return {"findings": findings}
+    return _findings_context(request, findings, report.breakdown)
 
 
 @require_GET

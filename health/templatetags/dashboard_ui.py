@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django import template
 
-from roadmaps.charts import format_value
+from health.charts import format_value
 
 register = template.Library()
 
