@@ -343,6 +343,25 @@ def _lock_metric(metric_id: int) -> None:
 # ------------------------------------------------------------------------ the job
 
 
+def product_mark_for_rollup(*, product_id: int) -> None:
+    """Mark every (metric, day) with a reading of the product for the next run (one
+    statement), e.g. after it moved to another team or unit; enqueue the run after commit."""
+    from .observations import PENDING
+    from .tasks import enqueue_rollup
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {PENDING} (metric_id, day)
+            SELECT DISTINCT o.metric_id, {_day_of("o.timestamp")} FROM {OBS} AS o
+            WHERE o.product_id = %s
+            ON CONFLICT (metric_id, day) DO NOTHING
+            """,
+            [product_id],
+        )
+    transaction.on_commit(enqueue_rollup)
+
+
 def metric_rollups_run(
     *, full: bool = False, metric_ids: Iterable[int] | None = None
 ) -> RollupResult:

@@ -349,9 +349,15 @@ def product_update(*, product: Product, acting_user=None, **fields: Any) -> Prod
             "stage", "Change the lifecycle stage with a transition, giving a reason."
         )
     fields.pop("stage", None)
+    before = (product.team_id, product.business_unit_id)
     for name, value in fields.items():
         setattr(product, name, value)
     validate_and_save(product, acting_user=acting_user)
+    if (product.team_id, product.business_unit_id) != before:
+        # Its readings now count towards another team or unit: recompute their buckets.
+        from .rollups import product_mark_for_rollup
+
+        product_mark_for_rollup(product_id=product.pk)
     return product
 
 

@@ -144,3 +144,19 @@ def test_a_bucket_left_without_readings_is_dropped(rolled):
         period_start=dt.date(2026, 11, 2),
     )
     assert row.value == 160
+
+
+def test_moving_a_product_recomputes_its_buckets_on_the_next_run(rolled):
+    from roadmaps.services import product_update
+
+    product_update(product=rolled.cards, team=rolled.acquisition)
+    metric_rollups_run()
+    assert not MetricRollup.objects.filter(scope="team", scope_id=rolled.checkout.pk).exists()
+    row = MetricRollup.objects.get(
+        metric=rolled.metrics["sum"],
+        scope="team",
+        scope_id=rolled.acquisition.pk,
+        grain="week",
+        period_start=dt.date(2026, 11, 2),
+    )
+    assert row.value == 160
