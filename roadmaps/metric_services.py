@@ -18,7 +18,8 @@ from django.db.models.functions import TruncDate
 from productorg.errors import ApplicationError
 from roles.services import validate_and_save
 
-from .models import Metric, PendingRollup
+from .models import Metric
+from .observations import observations_mark_for_rollup
 from .services import _delete
 
 
@@ -36,8 +37,8 @@ def metric_update(*, metric: Metric, acting_user=None, **fields: Any) -> Metric:
 
     The key is how uploads name the metric: it may change only while nothing has been
     reported under it, so no integration's upload starts failing unnoticed. A new
-    aggregation rule marks every reported day for the roll-up job, which recomputes
-    the metric's roll-ups under the new rule on its next run.
+    aggregation rule marks every reported day for the roll-up job and enqueues it, so
+    the metric's roll-ups are recomputed under the new rule.
     """
     metric = Metric.objects.select_for_update().get(pk=metric.pk)
     new_key = fields.get("key", metric.key)
@@ -57,16 +58,15 @@ def metric_update(*, metric: Metric, acting_user=None, **fields: Any) -> Metric:
 
 
 def _mark_every_day_pending(*, metric: Metric) -> None:
-    """Queue every day with readings of ``metric`` for the roll-up job (UTC days)."""
+    """Queue every day with readings of ``metric`` for the roll-up job (UTC days), which
+    is enqueued once the change commits."""
     days = (
         metric.observations.annotate(day=TruncDate("timestamp", tzinfo=UTC))
         .order_by()
         .values_list("day", flat=True)
         .distinct()
     )
-    PendingRollup.objects.bulk_create(
-        [PendingRollup(metric=metric, day=day) for day in days], ignore_conflicts=True
-    )
+    observations_mark_for_rollup(days={(metric.pk, day) for day in days})
 
 
 @transaction.atomic

@@ -50,15 +50,24 @@ def test_a_key_cannot_change_once_readings_exist(hr, metrics):
     assert metrics.signups.key == "signups"
 
 
-def test_a_new_aggregation_queues_every_reported_day_for_the_rollup(hr, metrics):
+def test_a_new_aggregation_queues_every_reported_day_for_the_rollup(
+    hr, metrics, django_capture_on_commit_callbacks
+):
     for i, days in enumerate((0, 0, 3)):
         reading(metrics.signups, metrics.checkout, days=days, source=f"source {i}")
-    response = hr.patch(f"/api/v1/metrics/{metrics.signups.pk}/", {"aggregation": "max"})
+    with django_capture_on_commit_callbacks() as enqueued:
+        response = hr.patch(f"/api/v1/metrics/{metrics.signups.pk}/", {"aggregation": "max"})
     assert response.status_code == 200, response.content
+    assert len(enqueued) == 1  # the roll-up job, once the change has committed
     assert sorted(PendingRollup.objects.values_list("day", flat=True)) == [
         MONDAY.date(),
         MONDAY.date().replace(day=5),
     ]
+    # A change that keeps the rule queues nothing.
+    PendingRollup.objects.all().delete()
+    with django_capture_on_commit_callbacks() as enqueued:
+        hr.patch(f"/api/v1/metrics/{metrics.signups.pk}/", {"name": "Accounts opened"})
+    assert enqueued == [] and not PendingRollup.objects.exists()
 
 
 # --- a single reading -----------------------------------------------------------------
