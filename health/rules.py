@@ -36,9 +36,11 @@ The rules, one per :class:`~health.models.FindingKind`:
 - **responsibility_unheld** — checked: every responsibility area; failing: nobody
   active in the subtree holds it as Responsible or Accountable through their role.
 
-Each function adds to a :class:`Tally`: how many things its rule checked, and one
-:class:`Finding` per failure. ``health.selectors.leader_health`` runs them all and turns
-the tally into a score.
+Each function adds to a :class:`Tally`: how many things its rule checked and how many
+fail it, both counted in SQL, and a :class:`Finding` per failing row, only the first
+``Tally.limit`` of each kind when there is a limit (``ORDER BY … LIMIT`` in SQL; none
+at all with a limit of 0). ``health.selectors.leader_health`` runs them all and turns
+the counts into a score, which therefore never depends on the limit.
 """
 
 from __future__ import annotations
@@ -162,10 +164,29 @@ def _current_goals(*, subtree_ids, today: date) -> QuerySet[Goal]:
 
 @dataclass
 class Tally:
+    """What the rules found: per kind, how many things were checked and how many fail,
+    and the findings themselves, at most ``limit`` of each kind (all when ``None``).
+
+    The counts are always complete (they come from SQL aggregates); only the list of
+    findings is capped, so the score never depends on the limit.
+    """
+
+    limit: int | None = None
     checked: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    failing: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    shown: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     findings: list[Finding] = field(default_factory=list)
 
+    @property
+    def wants_rows(self) -> bool:
+        """Whether any failing row is to be listed at all (not with a limit of 0)."""
+        return self.limit is None or self.limit > 0
+
     def add(self, kind: str, *, subject: str, url: str, detail: str, owner: str) -> None:
+        """List one failing row of ``kind``, unless that kind already has ``limit``."""
+        if self.limit is not None and self.shown[kind] >= self.limit:
+            return
+        self.shown[kind] += 1
         self.findings.append(
             Finding(
                 kind=str(kind),
@@ -176,6 +197,28 @@ class Tally:
                 owner=owner,
             )
         )
+
+
+def _failing_rows(
+    qs: QuerySet, *, failing: dict[str, Q], order: tuple[str, ...], limit: int | None
+) -> QuerySet:
+    """The rows of ``qs`` failing any of the ``failing`` conditions, in ``order``.
+
+    With a limit, only the first ``limit`` rows failing each condition are read: one
+    ``pk IN (SELECT … ORDER BY … LIMIT n)`` per condition, all in one query. A row read
+    for one kind may fail another too; because every kind is ordered the same way, the
+    first ``limit`` rows of each kind are all among those read, and ``Tally.add``
+    keeps exactly those.
+    """
+    conditions = list(failing.values())
+    if limit is None:
+        wanted = reduce(operator.or_, conditions)
+    else:
+        wanted = reduce(
+            operator.or_,
+            (Q(pk__in=qs.filter(c).order_by(*order).values("pk")[:limit]) for c in conditions),
+        )
+    return qs.filter(wanted).order_by(*order)
 
 
 def goal_findings(*, tally: Tally, subtree_ids, today: date, now: datetime, viewer_user):
@@ -191,19 +234,38 @@ def goal_findings(*, tally: Tally, subtree_ids, today: date, now: datetime, view
     )
     owner_gone = Q(owner__is_active=False)
 
-    # Query: how many goals each rule checks.
+    # Query: how many goals each rule checks, and how many fail it.
     counts = goals.aggregate(
-        unaligned=Count("pk", filter=alignable),
-        check_in=Count("pk", filter=in_play),
-        owner=Count("pk"),
+        n_unaligned=Count("pk", filter=alignable),
+        n_unaligned_failing=Count("pk", filter=unaligned),
+        n_check_in=Count("pk", filter=in_play),
+        n_check_in_failing=Count("pk", filter=stale),
+        n_owner=Count("pk"),
+        n_owner_failing=Count("pk", filter=owner_gone),
     )
-    tally.checked[FindingKind.GOAL_UNALIGNED] = counts["unaligned"]
-    tally.checked[FindingKind.GOAL_NO_CHECK_IN] = counts["check_in"]
-    tally.checked[FindingKind.GOAL_NO_OWNER] = counts["owner"]
+    for kind, name in (
+        (FindingKind.GOAL_UNALIGNED, "unaligned"),
+        (FindingKind.GOAL_NO_CHECK_IN, "check_in"),
+        (FindingKind.GOAL_NO_OWNER, "owner"),
+    ):
+        tally.checked[kind] = counts[f"n_{name}"]
+        tally.failing[kind] = counts[f"n_{name}_failing"]
+    if not tally.wants_rows:
+        return
 
-    # Query: the failing goals, each flagged with the rules it fails.
+    # Query: the failing goals (the first of each kind with a limit), each flagged
+    # with the rules it fails.
     failing = (
-        goals.filter(unaligned | stale | owner_gone)
+        _failing_rows(
+            goals,
+            failing={
+                FindingKind.GOAL_UNALIGNED: unaligned,
+                FindingKind.GOAL_NO_CHECK_IN: stale,
+                FindingKind.GOAL_NO_OWNER: owner_gone,
+            },
+            order=("title", "id"),
+            limit=tally.limit,
+        )
         .annotate(
             is_unaligned=_bool(unaligned),
             is_stale=_bool(stale),
@@ -220,7 +282,6 @@ def goal_findings(*, tally: Tally, subtree_ids, today: date, now: datetime, view
             "owner__full_name",
             "owner__is_active",
         )
-        .order_by("title", "id")
     )
     for goal in failing:
         subject, url = _goal_subject(goal=goal, visible=goal.viewer_may_see)
@@ -270,6 +331,8 @@ def product_findings(*, tally: Tally, subtree_ids, today: date, now: datetime):
         stage=LifecycleStage.RETIRED
     )
 
+    # Lifecycle reviews: a product of a stage with a review cadence is fine when a review
+    # was done within that cadence or one is scheduled, not yet overdue, within it.
     review_days = {
         stage: CADENCE_DAYS[policy.review_cadence]
         for stage, policy in policies.items()
@@ -292,45 +355,78 @@ def product_findings(*, tally: Tally, subtree_ids, today: date, now: datetime):
         review_ok_by_stage.append(
             Q(stage=stage) & (Q(Exists(done_recently)) | Q(Exists(coming_up)))
         )
-    # Without any stage policy no review is expected of anyone (nothing is checked).
+
+    # Metrics: a product of a stage expecting metrics fails when one of them has no
+    # observation for it within METRIC_FRESHNESS_DAYS.
+    expected = {stage: list(p.expected_metric_keys or []) for stage, p in policies.items()}
+    expected = {stage: keys for stage, keys in expected.items() if keys}
+    all_keys = sorted({key for keys in expected.values() for key in keys})
+    reported = {
+        key: Exists(
+            MetricObservation.objects.filter(
+                product_id=OuterRef("pk"),
+                metric__key=key,
+                timestamp__gte=now - timedelta(days=METRIC_FRESHNESS_DAYS),
+                timestamp__lte=now,
+            )
+        )
+        for key in all_keys
+    }
+    missing_by_stage = [
+        Q(stage=stage) & reduce(operator.or_, (~Q(reported[key]) for key in keys))
+        for stage, keys in expected.items()
+    ]
+
+    failing: dict[str, Q] = {}
+    aggregates = {}
+    if review_days:  # without any review cadence no review is expected of anyone
+        failing[FindingKind.PRODUCT_NO_LIFECYCLE_REVIEW] = Q(stage__in=list(review_days)) & ~(
+            reduce(operator.or_, review_ok_by_stage)
+        )
+        aggregates["review"] = Count("pk", filter=Q(stage__in=list(review_days)))
+        aggregates["review_failing"] = Count(
+            "pk", filter=failing[FindingKind.PRODUCT_NO_LIFECYCLE_REVIEW]
+        )
+    if expected:
+        failing[FindingKind.PRODUCT_MISSING_METRICS] = reduce(operator.or_, missing_by_stage)
+        aggregates["metrics"] = Count("pk", filter=Q(stage__in=list(expected)))
+        aggregates["metrics_failing"] = Count(
+            "pk", filter=failing[FindingKind.PRODUCT_MISSING_METRICS]
+        )
+    if not aggregates:
+        return
+
+    # Query: how many products each rule checks, and how many fail it.
+    counts = products_qs.aggregate(**aggregates)
+    for kind, name in (
+        (FindingKind.PRODUCT_NO_LIFECYCLE_REVIEW, "review"),
+        (FindingKind.PRODUCT_MISSING_METRICS, "metrics"),
+    ):
+        tally.checked[kind] = counts.get(name, 0)
+        tally.failing[kind] = counts.get(f"{name}_failing", 0)
+    if not tally.wants_rows:
+        return
+
+    # Query: the failing products (the first of each kind with a limit), each flagged
+    # with its lifecycle review state and which expected metrics it reported lately.
     review_ok = (
         _bool(reduce(operator.or_, review_ok_by_stage))
         if review_ok_by_stage
         else Value(True, output_field=BooleanField())
     )
-
-    # Query: every product of the subtree in play, flagged with its lifecycle review state.
-    products = list(
-        products_qs.annotate(review_ok=review_ok)
+    products = (
+        _failing_rows(products_qs, failing=failing, order=("name", "id"), limit=tally.limit)
+        .annotate(
+            review_ok=review_ok, **{f"reported_{i}": reported[k] for i, k in enumerate(all_keys)}
+        )
         .select_related("owner")
         .only("id", "name", "stage", "owner__full_name")
-        .order_by("name", "id")
     )
-
-    expected = {stage: list(p.expected_metric_keys or []) for stage, p in policies.items()}
-    all_keys = sorted({key for keys in expected.values() for key in keys})
-    # Query: which expected metrics each product reported recently.
-    reported: set[tuple[int, str]] = set()
-    if all_keys and products:
-        reported = set(
-            MetricObservation.objects.filter(
-                product__in=products_qs,
-                metric__key__in=all_keys,
-                timestamp__gte=now - timedelta(days=METRIC_FRESHNESS_DAYS),
-                timestamp__lte=now,
-            )
-            .order_by()
-            .values_list("product_id", "metric__key")
-            .distinct()
-        )
-
     for product in products:
         url = reverse("product-detail", args=[product.pk])
         owner = product.owner.full_name if product.owner else ""
         stage_label = LifecycleStage(product.stage).label
         days = review_days.get(product.stage)
-        if days is not None:  # a stage without a review cadence expects no review
-            tally.checked[FindingKind.PRODUCT_NO_LIFECYCLE_REVIEW] += 1
         if days is not None and not product.review_ok:
             tally.add(
                 FindingKind.PRODUCT_NO_LIFECYCLE_REVIEW,
@@ -342,11 +438,11 @@ def product_findings(*, tally: Tally, subtree_ids, today: date, now: datetime):
                 ),
                 owner=owner,
             )
-        keys = expected.get(product.stage) or []
-        if not keys:
-            continue
-        tally.checked[FindingKind.PRODUCT_MISSING_METRICS] += 1
-        missing = [key for key in keys if (product.pk, key) not in reported]
+        missing = [
+            key
+            for key in expected.get(product.stage, [])
+            if not getattr(product, f"reported_{all_keys.index(key)}")
+        ]
         if missing:
             tally.add(
                 FindingKind.PRODUCT_MISSING_METRICS,
@@ -378,21 +474,37 @@ def stakeholder_findings(*, tally: Tally, subtree_ids, today: date, now: datetim
             now=now,
         )
     )
-    # Query: how many alignments are checked.
-    checked = alignments.count()
-    tally.checked[FindingKind.STAKEHOLDER_BLOCKING] = checked
-    tally.checked[FindingKind.STAKEHOLDER_UNCONFIRMED] = checked
+    # Query: how many alignments are checked, and how many fail each rule.
+    counts = alignments.aggregate(
+        checked=Count("pk"),
+        blocking=Count("pk", filter=blocking),
+        overdue=Count("pk", filter=overdue),
+    )
+    tally.checked[FindingKind.STAKEHOLDER_BLOCKING] = counts["checked"]
+    tally.checked[FindingKind.STAKEHOLDER_UNCONFIRMED] = counts["checked"]
+    tally.failing[FindingKind.STAKEHOLDER_BLOCKING] = counts["blocking"]
+    tally.failing[FindingKind.STAKEHOLDER_UNCONFIRMED] = counts["overdue"]
+    if not tally.wants_rows:
+        return
 
-    # Query: the failing alignments, with their stakeholder and subject joined in.
+    # Query: the failing alignments (the first of each kind with a limit), with their
+    # stakeholder and subject joined in.
     failing = (
-        alignments.filter(blocking | overdue)
+        _failing_rows(
+            alignments,
+            failing={
+                FindingKind.STAKEHOLDER_BLOCKING: blocking,
+                FindingKind.STAKEHOLDER_UNCONFIRMED: overdue,
+            },
+            order=("id",),
+            limit=tally.limit,
+        )
         .annotate(
             is_blocking=_bool(blocking),
             is_overdue=_bool(overdue),
             goal_visible=_goal_visible_expr(viewer_user=viewer_user, goal_field="goal_id"),
         )
         .select_related("stakeholder", "stakeholder__person", "product__owner", "goal__owner")
-        .order_by("id")
     )
     for alignment in failing:
         if alignment.product_id:
@@ -429,16 +541,21 @@ def stakeholder_findings(*, tally: Tally, subtree_ids, today: date, now: datetim
 
 def seat_findings(*, tally: Tally, subtree_ids, viewer_user):
     seats = Position.objects.filter(status=Position.Status.OPEN, reports_to_id__in=subtree_ids)
-    # Query: how many open seats are checked.
-    tally.checked[FindingKind.SEAT_NO_BUDGET] = seats.count()
+    no_budget = Q(budgeted_annual_cost__isnull=True)
+    # Query: how many open seats are checked, and how many have no budget.
+    counts = seats.aggregate(checked=Count("pk"), failing=Count("pk", filter=no_budget))
+    tally.checked[FindingKind.SEAT_NO_BUDGET] = counts["checked"]
+    tally.failing[FindingKind.SEAT_NO_BUDGET] = counts["failing"]
+    if not tally.wants_rows:
+        return
     hr = user_is_hr_admin(user=viewer_user)
-    # Query: the open seats without a budget (the cost column itself is never loaded).
+    # Query: the (first) open seats without a budget (the cost column is never loaded).
     failing = (
-        seats.filter(budgeted_annual_cost__isnull=True)
+        seats.filter(no_budget)
         .select_related("role", "team", "reports_to")
         .only("id", "title", "role__name", "team__name", "reports_to__full_name")
         .order_by("id")
-    )
+    )[: tally.limit]
     for seat in failing:
         if hr:
             url = reverse("admin:roles_position_change", args=[seat.pk])
@@ -462,14 +579,17 @@ def span_findings(*, tally: Tally, leader: Person):
         .annotate(direct_reports=Count("reports", filter=Q(reports__is_active=True)))
         .filter(direct_reports__gt=0)
     )
-    # Query: how many managers are checked.
-    tally.checked[FindingKind.SPAN_OUT_OF_RANGE] = managers.count()
-    # Query: the managers whose span is outside the range.
-    failing = (
-        managers.filter(Q(direct_reports__lt=low) | Q(direct_reports__gt=high))
-        .only("id", "full_name")
-        .order_by("full_name", "id")
-    )
+    out_of_range = Q(direct_reports__lt=low) | Q(direct_reports__gt=high)
+    # Query: how many managers are checked, and how many have a span out of range.
+    counts = managers.aggregate(checked=Count("pk"), failing=Count("pk", filter=out_of_range))
+    tally.checked[FindingKind.SPAN_OUT_OF_RANGE] = counts["checked"]
+    tally.failing[FindingKind.SPAN_OUT_OF_RANGE] = counts["failing"]
+    if not tally.wants_rows:
+        return
+    # Query: the (first) managers whose span is outside the range.
+    failing = (managers.filter(out_of_range).only("id", "full_name").order_by("full_name", "id"))[
+        : tally.limit
+    ]
     for person in failing:
         n = person.direct_reports
         side = "fewer than" if n < low else "more than"
@@ -499,7 +619,9 @@ def responsibility_findings(*, tally: Tally, leader: Person, subtree_ids):
     )
     # Query: every responsibility area, flagged with whether the subtree holds it.
     areas = list(ResponsibilityArea.objects.annotate(held=held).order_by("position", "name"))
+    # A short, fixed list (the responsibility areas): counted here, capped by Tally.add.
     tally.checked[FindingKind.RESPONSIBILITY_UNHELD] = len(areas)
+    tally.failing[FindingKind.RESPONSIBILITY_UNHELD] = sum(1 for area in areas if not area.held)
     for area in areas:
         if area.held:
             continue

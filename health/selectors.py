@@ -3,7 +3,8 @@
 The findings come from ``health.rules`` (one function per kind, each one or two SQL
 queries over the leader's subtree, never one per row). The score starts at 100 and
 loses, for each kind, ``weight × failing / checked`` (nothing when nothing was
-checked); see :data:`WEIGHTS`.
+checked); see :data:`WEIGHTS`. Both counts come from SQL aggregates, so a report
+listing only the first findings of each kind (``limit_per_kind``) has the same score.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ __all__ = [
     "BreakdownEntry",
     "Finding",
     "HealthReport",
+    "KindCount",
     "health_breakdown",
     "health_score",
     "leader_get_for_viewer",
@@ -69,14 +71,45 @@ class BreakdownEntry:
     penalty: float
 
 
+@dataclass(frozen=True)
+class KindCount:
+    """For one kind of finding: how many rows fail (``total``) and how many are listed."""
+
+    kind: str
+    label: str
+    total: int
+    shown: int
+
+
 @dataclass
 class HealthReport:
-    """A leader's alignment health: score 0–100, its breakdown and the findings."""
+    """A leader's alignment health: score 0–100, its breakdown and the findings.
+
+    ``findings`` holds at most ``limit_per_kind`` findings of each kind (all of them
+    when it is ``None``); the breakdown always counts every failing row, so
+    :meth:`finding_counts` and :attr:`truncated` can say "showing 50 of 1,234".
+    """
 
     leader: Person
     score: int
     breakdown: list[BreakdownEntry] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    limit_per_kind: int | None = None
+
+    def finding_counts(self) -> list[KindCount]:
+        """Per kind, in the breakdown's order: failing rows in all, and how many listed."""
+        shown: dict[str, int] = defaultdict(int)
+        for finding in self.findings:
+            shown[finding.kind] += 1
+        return [
+            KindCount(kind=e.kind, label=e.label, total=e.failing, shown=shown[e.kind])
+            for e in self.breakdown
+        ]
+
+    @property
+    def truncated(self) -> bool:
+        """Whether some failing rows are left out of ``findings`` by the limit."""
+        return any(count.shown < count.total for count in self.finding_counts())
 
     def breakdown_by_kind(self) -> dict[str, dict]:
         """The breakdown as stored in a snapshot: per kind, checked, failing, penalty."""
@@ -147,17 +180,28 @@ def health_breakdown(*, checked: dict[str, int], failing: dict[str, int]) -> lis
     return entries
 
 
-def leader_health(*, leader: Person, viewer_user, today: date | None = None) -> HealthReport:
+def leader_health(
+    *,
+    leader: Person,
+    viewer_user,
+    today: date | None = None,
+    limit_per_kind: int | None = None,
+) -> HealthReport:
     """The alignment health of ``leader``'s subtree as ``viewer_user`` may see it.
 
     The score is the leader's: it counts everything in the subtree. Findings about a
     private goal the viewer may not see say "A private goal", with no title or link;
-    seat findings never carry a cost. A fixed number of queries: each rule of
-    ``health.rules`` reads one to three, whatever the size of the subtree.
+    seat findings never carry a cost. ``limit_per_kind`` lists only the first that many
+    findings of each kind (read with ``LIMIT`` in SQL; 0 reads counts only); ``None``
+    lists them all. The score and breakdown are the same either way. A fixed number of
+    queries: each rule of ``health.rules`` reads one to three, whatever the size of the
+    subtree (with a limit of 0, only its counts).
     """
+    if limit_per_kind is not None and limit_per_kind < 0:
+        raise ValueError("limit_per_kind must be None or at least 0.")
     today, now = rules.as_of(today=today)
     subtree_ids = person_subtree_ids(root=leader)
-    tally = Tally()
+    tally = Tally(limit=limit_per_kind)
     rules.goal_findings(
         tally=tally, subtree_ids=subtree_ids, today=today, now=now, viewer_user=viewer_user
     )
@@ -169,10 +213,7 @@ def leader_health(*, leader: Person, viewer_user, today: date | None = None) -> 
     rules.span_findings(tally=tally, leader=leader)
     rules.responsibility_findings(tally=tally, leader=leader, subtree_ids=subtree_ids)
 
-    failing: dict[str, int] = defaultdict(int)
-    for finding in tally.findings:
-        failing[finding.kind] += 1
-    breakdown = health_breakdown(checked=tally.checked, failing=failing)
+    breakdown = health_breakdown(checked=tally.checked, failing=tally.failing)
     order = {kind.value: i for i, kind in enumerate(FindingKind)}
     findings = sorted(tally.findings, key=lambda f: order[f.kind])
     return HealthReport(
@@ -180,6 +221,7 @@ def leader_health(*, leader: Person, viewer_user, today: date | None = None) -> 
         score=health_score(breakdown=breakdown),
         breakdown=breakdown,
         findings=findings,
+        limit_per_kind=limit_per_kind,
     )
 
 
