@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.html import format_html
 
 from roles.admin import HRAdminOnly
 
 from .. import metric_services
 from ..metric_uploads import CSV_COLUMNS, MetricUploadForm, row_error_lines
-from ..models import Metric, MetricObservation, MetricRollup
+from ..models import Metric, MetricObservation, MetricRollup, Product
 from .base import ServiceFormsAdmin
 
 
@@ -55,21 +57,69 @@ class ReadOnlyAdmin(HRAdminOnly, admin.ModelAdmin):
         return False
 
 
+class ProductFilter(admin.SimpleListFilter):
+    """Readings of one product, chosen by clicking it in the list (or searching for it):
+    the side bar names the chosen product instead of listing thousands."""
+
+    title = "product"
+    parameter_name = "product__id__exact"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        product = Product.objects.filter(pk=value).first() if (value or "").isdigit() else None
+        return [(str(product.pk), product.name)] if product else []
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(product_id=value) if (value or "").isdigit() else queryset
+
+
 @admin.register(MetricObservation)
 class MetricObservationAdmin(ReadOnlyAdmin):
     """Readings of metrics per product, with a CSV upload (all or nothing)."""
 
     change_list_template = "admin/roadmaps/metricobservation/change_list.html"
-    list_display = ("timestamp", "metric", "product", "value", "source", "updated_at")
+    list_display = ("timestamp", "metric", "product_readings", "value", "source", "updated_at")
     list_select_related = ("metric", "product")
-    # Plain filters: a "related only" one would scan millions of readings per page view.
-    list_filter = ("metric", "product", "source")
+    list_filter = ("metric", ProductFilter, "source")
     search_fields = ("metric__key", "product__name", "product__slug", "source")
+    search_help_text = "A metric's key or name, a product's name or slug, or a source."
     date_hierarchy = "timestamp"
-    ordering = ("-timestamp", "-id")
     # Millions of readings: no second COUNT of the whole table under a filter.
     show_full_result_count = False
     list_per_page = 100
+
+    def get_search_results(self, request, queryset, search_term):
+        # The matching metrics and products first (small tables), then their readings by
+        # index: never a text search joined over millions of readings.
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        metrics = Metric.objects.filter(Q(key__icontains=term) | Q(name__icontains=term))
+        products = Product.objects.filter(Q(name__icontains=term) | Q(slug__icontains=term))
+        matches = (
+            Q(metric__in=metrics.values("pk"))
+            | Q(product__in=products.values("pk"))
+            | Q(source=term)
+        )
+        return queryset.filter(matches), False
+
+    @admin.display(description="product", ordering="product__name")
+    def product_readings(self, reading: MetricObservation) -> str:
+        return format_html(
+            '<a href="?{}={}" title="Only this product\'s readings">{}</a>',
+            ProductFilter.parameter_name,
+            reading.product_id,
+            reading.product.name,
+        )
+
+    def get_ordering(self, request):
+        # Latest first. Readings are indexed by (metric, timestamp) and by product: by
+        # time within one metric or product; otherwise newest written first (the primary
+        # key), so that the first page never sorts millions of rows.
+        if request.GET.get("metric__id__exact") or request.GET.get(ProductFilter.parameter_name):
+            return ("-timestamp", "-id")
+        return ("-id",)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

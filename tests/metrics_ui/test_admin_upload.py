@@ -139,6 +139,15 @@ def test_readings_and_roll_ups_are_read_only(hr_client, product, metrics):
         {"metric__id__exact": reading.metric_id, "source": "warehouse"},
     )
     assert filtered.status_code == 200
+    by_product = hr_client.get(
+        reverse("admin:roadmaps_metricobservation_changelist"),
+        {"product__id__exact": product.pk},
+    )
+    assert by_product.context["cl"].result_count == 3
+    assert f'?product__id__exact={product.pk}"'.encode() in by_product.content  # click to filter
+    for term, count in (("checkout", 3), ("weekly_active", 1), ("warehouse", 2), ("nothing", 0)):
+        found = hr_client.get(reverse("admin:roadmaps_metricobservation_changelist"), {"q": term})
+        assert found.context["cl"].result_count == count, term
     assert hr_client.get(reverse("admin:roadmaps_metricrollup_changelist")).status_code == 200
     assert hr_client.get(reverse("admin:roadmaps_metricrollup_add")).status_code == 403
     assert MetricRollup.objects.count() == 0
