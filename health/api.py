@@ -4,6 +4,10 @@ Who may see it (``leader_get_for_viewer``): HR admins, the leader, and anyone ab
 the leader in the reporting line; anybody else gets 404, as if the leader did not
 exist. The payload follows ``leader_health``: a private goal the caller may not see
 is named "A private goal" with no link, and no seat finding carries a cost.
+
+``?limit=`` (default :data:`DEFAULT_LIMIT`, at most :data:`MAX_LIMIT`, 0 for counts
+only) caps the findings listed per kind; ``finding_counts`` says per kind how many
+fail in all and how many are listed. The score and breakdown always count everything.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from .selectors import HealthReport, leader_get_for_viewer, leader_health, leade
 from .services import health_snapshot_take
 
 TREND_DAYS = 90
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
 
 
 class LeaderRefSerializer(serializers.Serializer):
@@ -55,6 +61,15 @@ class FindingSerializer(serializers.Serializer):
     owner = serializers.CharField(allow_blank=True, help_text="Who should fix it.")
 
 
+class FindingCountSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text=KIND_HELP)
+    label = serializers.CharField()
+    total = serializers.IntegerField(help_text="How many findings of this kind there are.")
+    shown = serializers.IntegerField(
+        help_text="How many of them `findings` lists (at most `limit`)."
+    )
+
+
 class LeaderHealthSerializer(serializers.Serializer):
     leader = LeaderRefSerializer()
     score = serializers.IntegerField(min_value=0, max_value=100)
@@ -62,7 +77,36 @@ class LeaderHealthSerializer(serializers.Serializer):
         many=True, help_text=f"Daily snapshots of the last {TREND_DAYS} days."
     )
     breakdown = BreakdownEntrySerializer(many=True)
-    findings = FindingSerializer(many=True)
+    limit = serializers.IntegerField(help_text="At most this many findings listed per kind.")
+    truncated = serializers.BooleanField(
+        help_text="Whether some findings are left out of `findings` by the limit."
+    )
+    finding_counts = FindingCountSerializer(
+        many=True, help_text="Per kind, in the breakdown's order: findings in all and listed."
+    )
+    findings = FindingSerializer(
+        many=True, help_text="The first `limit` findings of each kind, kind by kind."
+    )
+
+
+class LimitQuerySerializer(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=0, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
+
+
+LIMIT = OpenApiParameter(
+    "limit",
+    int,
+    OpenApiParameter.QUERY,
+    default=DEFAULT_LIMIT,
+    description=f"At most this many findings listed per kind (0 to {MAX_LIMIT}; 0 lists "
+    "none, only the counts). The score, breakdown and counts always cover every finding.",
+)
+
+
+def _limit(request) -> int:
+    query = LimitQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data["limit"]
 
 
 def _payload(*, report: HealthReport) -> dict:
@@ -73,6 +117,9 @@ def _payload(*, report: HealthReport) -> dict:
             "score": report.score,
             "trend": [{"date": day, "score": score} for day, score in trend],
             "breakdown": report.breakdown,
+            "limit": report.limit_per_kind,
+            "truncated": report.truncated,
+            "finding_counts": report.finding_counts(),
             "findings": report.findings,
         }
     ).data
@@ -89,20 +136,27 @@ class LeaderHealthView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
-        parameters=[PERSON_ID],
-        responses={200: LeaderHealthSerializer, 401: ErrorSerializer, 404: ErrorSerializer},
+        parameters=[PERSON_ID, LIMIT],
+        responses={
+            200: LeaderHealthSerializer,
+            400: ErrorSerializer,
+            401: ErrorSerializer,
+            404: ErrorSerializer,
+        },
         summary="A leader's alignment health",
         description="Computed live over the leader's subtree: goals aligned to nothing or "
         "without a check-in in their cadence or an active owner, products missing their "
         "stage's metrics or a lifecycle review, stakeholders blocking or unconfirmed, open "
         "seats without a budget, spans of control outside the range, responsibilities "
-        "nobody holds. Visible to HR admins, the leader and their management chain; 404 "
-        "for anyone else.",
+        "nobody holds. Lists the first `limit` findings of each kind; `finding_counts` "
+        "says how many there are in all. Visible to HR admins, the leader and their "
+        "management chain; 404 for anyone else; 400 for a bad `limit`.",
         tags=["leaders"],
     )
     def get(self, request, person_id: int):
         leader = leader_get_for_viewer(viewer_user=request.user, person_id=person_id)
-        report = leader_health(leader=leader, viewer_user=request.user)
+        limit = _limit(request)
+        report = leader_health(leader=leader, viewer_user=request.user, limit_per_kind=limit)
         return Response(_payload(report=report))
 
 
@@ -112,17 +166,24 @@ class LeaderHealthRefreshView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
-        parameters=[PERSON_ID],
+        parameters=[PERSON_ID, LIMIT],
         request=None,
-        responses={200: LeaderHealthSerializer, 401: ErrorSerializer, 404: ErrorSerializer},
+        responses={
+            200: LeaderHealthSerializer,
+            400: ErrorSerializer,
+            401: ErrorSerializer,
+            404: ErrorSerializer,
+        },
         summary="Snapshot a leader's alignment health now",
         description="Records today's score in the trend (one snapshot a day: a second "
         "refresh the same day updates it) and answers the health as a GET would. Allowed "
-        "to whoever may see the leader's health.",
+        "to whoever may see the leader's health; `limit` as for the GET (400 when bad, "
+        "and then no snapshot is taken).",
         tags=["leaders"],
     )
     def post(self, request, person_id: int):
         leader = leader_get_for_viewer(viewer_user=request.user, person_id=person_id)
+        limit = _limit(request)
         health_snapshot_take(leader=leader)
-        report = leader_health(leader=leader, viewer_user=request.user)
+        report = leader_health(leader=leader, viewer_user=request.user, limit_per_kind=limit)
         return Response(_payload(report=report))

@@ -21,11 +21,11 @@ def health_snapshot_take(*, leader: Person, on: date | None = None) -> HealthSna
 
     One snapshot per leader and day: taking it again the same day updates that row in
     one upsert on the unique key (leader, day), so re-runs, even concurrent ones, never
-    duplicate. The findings are computed as nobody in particular sees them; only the
-    counts are kept.
+    duplicate. Only the counts are kept, so only the counts are read (a limit of 0:
+    no finding is listed), as nobody in particular sees them.
     """
     on = on or timezone.localdate()
-    report = leader_health(leader=leader, viewer_user=None, today=on)
+    report = leader_health(leader=leader, viewer_user=None, today=on, limit_per_kind=0)
     snapshot = HealthSnapshot(
         leader=leader,
         taken_on=on,

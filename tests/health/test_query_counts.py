@@ -37,11 +37,14 @@ SIZES = [12, 600]
 
 # Who is asking (a fresh user, as in a request):
 VIEWER = 3  # HR admin group check, the viewer's Person, the viewer's subtree ids
-GOALS = 2  # counts per rule; the failing goals with their rule flags and visibility
-PRODUCTS = 3  # stage policies; products with their lifecycle review flag; recent metrics
-STAKEHOLDERS = 2  # alignments checked; the failing ones with stakeholder and subject
-SEATS = 2  # open seats checked; those without a budget
-SPANS = 2  # managers checked; those outside the range
+GOALS = 2  # checked and failing counts per rule; the failing goals with their rule
+#           flags and visibility (the first of each kind with a limit)
+PRODUCTS = 3  # stage policies; checked and failing counts per rule; the failing products
+#              with their lifecycle review flag and the expected metrics they reported
+STAKEHOLDERS = 2  # alignments checked and failing per rule; the failing ones with
+#                  stakeholder and subject
+SEATS = 2  # open seats checked and those without a budget (counts); those seats
+SPANS = 2  # managers checked and out of range (counts); those managers
 RESPONSIBILITIES = 1  # areas, each flagged held or not by the subtree
 LEADER_HEALTH = VIEWER + GOALS + PRODUCTS + STAKEHOLDERS + SEATS + SPANS + RESPONSIBILITIES
 

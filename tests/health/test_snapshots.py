@@ -68,9 +68,10 @@ def test_snapshot_all_takes_one_per_leader_and_is_idempotent(org):
     }
 
 
-# Per leader: leader_health without a viewer (12, see test_query_counts.py, less the
-# viewer's 3) and the upsert of the day's snapshot (1).
-PER_LEADER = 12 + 1
+# Per leader: leader_health without a viewer and with a limit of 0, counts only (7:
+# goals 1, products 2 — stage policies and counts —, alignments 1, seats 1, spans 1,
+# responsibility areas 1; see test_query_counts.py) and the upsert of the snapshot (1).
+PER_LEADER = 7 + 1
 
 
 def test_snapshot_all_reads_a_fixed_number_of_queries_per_leader(org, django_assert_num_queries):
