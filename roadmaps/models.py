@@ -433,7 +433,11 @@ class MetricObservation(models.Model):
                 name="metric_observation_unique_reading",
             )
         ]
-        indexes = [models.Index(fields=["metric", "timestamp"])]
+        indexes = [
+            models.Index(fields=["metric", "timestamp"]),
+            # The newest readings first, across metrics (the API's default list order).
+            models.Index(fields=["-timestamp", "-id"], name="metric_observation_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.metric} {self.product} {self.timestamp:%Y-%m-%d %H:%M}: {self.value}"

@@ -184,8 +184,9 @@ def observations_ingest(
         raise ApplicationError.for_field("observations", "There are no readings to record.")
     default_source = (default_source or "").strip()
 
-    metric_refs = [_reference(row.get("metric")) for row in rows]
-    product_refs = [_reference(row.get("product")) for row in rows]
+    rows = [row if isinstance(row, Mapping) else None for row in rows]
+    metric_refs = [_reference(row.get("metric")) if row else None for row in rows]
+    product_refs = [_reference(row.get("product")) if row else None for row in rows]
     metrics = _lookup(Metric, "key", filter(None, metric_refs))  # query: metrics
     products = _lookup(Product, "slug", filter(None, product_refs))  # query: products
     writable_products = writable_metrics = None
@@ -204,7 +205,7 @@ def observations_ingest(
         zip(rows, metric_refs, product_refs, strict=True), start=1
     ):
         errors: dict[str, list[str]] = {}
-        if not isinstance(row, Mapping):
+        if row is None:
             row_errors.append({"row": number, "errors": {"row": ["Expected an object."]}})
             continue
         metric = metrics.get(metric_ref) if metric_ref else None

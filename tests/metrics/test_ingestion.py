@@ -158,3 +158,11 @@ def test_csv_parsing(world):
     assert "missing: metric, product, timestamp" in caught.value.message
     with pytest.raises(ApplicationError):
         observations_parse_csv(file=__import__("io").BytesIO(b"\xff\xfe\x00bad"))
+
+
+def test_rows_that_are_not_objects_are_row_errors(world):
+    with pytest.raises(RowErrors) as caught:
+        observations_ingest(rows=[1, "x", {}])
+    errors = caught.value.row_errors
+    assert [entry["row"] for entry in errors] == [1, 2, 3]
+    assert errors[0]["errors"] == {"row": ["Expected an object."]}
