@@ -48,6 +48,14 @@ PARTIALS = {
     "findings": "health/_findings_body.html",
 }
 FINDINGS_PAGE_SIZE = 20
+PRODUCT_SORT_CHOICES = [
+    ("name", "Name, A to Z"),
+    ("-name", "Name, Z to A"),
+    ("stage", "Stage, discovery first"),
+    ("-stage", "Stage, retired first"),
+    ("owner", "Owner"),
+    ("unit", "Business unit"),
+]
 GRAIN_CHOICES = [
     (RollupGrain.WEEK, "Weekly"),
     (RollupGrain.MONTH, "Monthly"),
@@ -117,6 +125,7 @@ def _base_context(request: HttpRequest, leader) -> dict:
         "grains": GRAIN_CHOICES,
         "grain_label": dict(GRAIN_CHOICES)[grain],
         "stages": LifecycleStage.choices,
+        "product_sorts": PRODUCT_SORT_CHOICES,
         "finding_kinds": FindingKind.choices,
         "options": _options(request),
         "is_own": leader == person_for_user(user=request.user),
