@@ -154,6 +154,7 @@ def test_the_metrics_section_shows_each_metrics_latest_day(client, cast, product
     assert shown["weekly_active_users"] == (Decimal("1301"), today, 1)
     body = response.content.decode()
     assert "1,301 users" in body and "999" not in body
+    assert 'aria-label="Weekly active users per day from 1,234 users on' in body  # trend line
     # Growth expects weekly_active_users, revenue and retention_d30: the two not defined
     # as metrics are named so HR can define them.
     assert response.context["missing_metric_keys"] == ["retention_d30", "revenue"]
@@ -189,6 +190,7 @@ def test_the_metrics_section_costs_one_query_whatever_the_roll_ups(
         + 1  # its stage history
         + 1  # its goals the viewer may see
         + 1  # its metrics, each with its latest daily roll-up (subqueries)
+        + 1  # their daily roll-ups of the last 30 days (the trend lines)
         + BELL
         + REQUEST_END
     ):

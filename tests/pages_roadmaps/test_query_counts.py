@@ -272,6 +272,7 @@ def test_product_page(client, cast, goals, django_assert_num_queries):
         + 1  # its stage history with who made each move
         + 1  # its goals the viewer may see
         + 1  # its metrics, each with its latest daily roll-up (subqueries)
+        + 1  # their daily roll-ups of the last 30 days (the trend lines)
         + BELL
         + REQUEST_END
     ):
