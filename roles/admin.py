@@ -367,6 +367,14 @@ class RaciInline(HRAdminOnly, admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:  # inlines also take the parent
         return self._is_hr(request)
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A plain choice of role or area: no add / change / view buttons on every row.
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.is_relation:
+            for flag in ("can_add_related", "can_change_related", "can_view_related"):
+                setattr(field.widget, flag, False)
+        return field
+
 
 class RoleRaciInline(RaciInline):
     fields = ("area", "raci")

@@ -85,6 +85,7 @@ class MetricObservationAdmin(ReadOnlyAdmin):
     search_fields = ("metric__key", "product__name", "product__slug", "source")
     search_help_text = "A metric's key or name, a product's name or slug, or a source."
     date_hierarchy = "timestamp"
+    ordering = ("-id",)  # see get_ordering
     # Millions of readings: no second COUNT of the whole table under a filter.
     show_full_result_count = False
     list_per_page = 100
