@@ -55,12 +55,16 @@ CLOSURE_BUILD_SQL = [
     "ANALYZE bench_closure",
 ]
 
+# A subtree's people in the selector's order (people are ordered by name), and its ids
+# alone, as visibility subqueries use them.
 CLOSURE_SUBTREE_SQL = """
 SELECT p.id
 FROM bench_closure c
 JOIN roles_person p ON p.id = c.descendant
 WHERE c.ancestor = %(root)s
+ORDER BY p.full_name
 """
+CLOSURE_SUBTREE_IDS_SQL = "SELECT descendant FROM bench_closure WHERE ancestor = %(root)s"
 
 # Every metric summed and counted per product and day: the least work any roll-up of
 # the raw observations can do.
@@ -124,10 +128,17 @@ def closure_build() -> int:
         return cursor.fetchone()[0]
 
 
-def closure_subtree_ids(*, root_id: int) -> list[int]:
-    """The ids of ``root_id`` and everyone under them, read from the closure table."""
+def closure_subtree_people(*, root_id: int) -> list[int]:
+    """The ids of ``root_id`` and everyone under them, by name, from the closure table."""
     with raw_cursor() as cursor:
         cursor.execute(CLOSURE_SUBTREE_SQL, {"root": root_id})
+        return [row[0] for row in cursor.fetchall()]
+
+
+def closure_subtree_ids(*, root_id: int) -> list[int]:
+    """The ids of ``root_id`` and everyone under them, read from the closure table alone."""
+    with raw_cursor() as cursor:
+        cursor.execute(CLOSURE_SUBTREE_IDS_SQL, {"root": root_id})
         return [row[0] for row in cursor.fetchall()]
 
 

@@ -86,8 +86,14 @@ def person_subtree(*, root: Person, include_root: bool = True) -> QuerySet[Perso
 
 
 def person_subtree_ids(*, root: Person) -> QuerySet:
-    """The ids of ``root`` and everyone under them, as a subquery-ready queryset."""
-    return person_subtree(root=root).values("id")
+    """The ids of ``root`` and everyone under them, as a subquery-ready queryset.
+
+    Read straight from the walk, unordered: joining people again only to read back the
+    ids the walk already holds made PostgreSQL scan and hash the whole people table,
+    8× the walk's own cost for a small team of a large organisation.
+    """
+    cte = _subtree_cte(root_ids=[root.pk])
+    return with_cte(cte, select=cte.queryset().order_by().values("id"))
 
 
 def person_management_chain(*, person: Person) -> list[Person]:
