@@ -115,6 +115,7 @@ class ResponsibilityArea(TimeStampedModel):
     name = models.CharField(max_length=120, unique=True)
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists.")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "name"]
