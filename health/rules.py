@@ -61,6 +61,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -72,6 +73,7 @@ from roadmaps.models import (
     Goal,
     GoalLink,
     LifecycleStage,
+    Metric,
     MetricObservation,
     Product,
     StagePolicy,
@@ -200,25 +202,31 @@ class Tally:
 
 
 def _failing_rows(
-    qs: QuerySet, *, failing: dict[str, Q], order: tuple[str, ...], limit: int | None
+    qs: QuerySet, *, tally: Tally, failing: dict[str, Q], order: tuple[str, ...]
 ) -> QuerySet:
     """The rows of ``qs`` failing any of the ``failing`` conditions, in ``order``.
 
-    With a limit, only the first ``limit`` rows failing each condition are read: one
-    ``pk IN (SELECT … ORDER BY … LIMIT n)`` per condition, all in one query. A row read
-    for one kind may fail another too; because every kind is ordered the same way, the
-    first ``limit`` rows of each kind are all among those read, and ``Tally.add``
-    keeps exactly those.
+    Without a limit: every failing row. With a limit, only the first ``tally.limit``
+    rows failing each condition are read: ``pk IN (SELECT … ORDER BY … LIMIT n)`` per
+    kind with more failing rows than that, the condition itself for a kind with fewer,
+    nothing for a kind the counts found healthy; all in one query (which finds nothing
+    at once when every kind is healthy). A row read for one kind may fail another too;
+    because every kind is ordered the same way, the first ``limit`` rows of each kind
+    are all among those read, and ``Tally.add`` keeps exactly those.
     """
-    conditions = list(failing.values())
+    limit = tally.limit
     if limit is None:
-        wanted = reduce(operator.or_, conditions)
-    else:
-        wanted = reduce(
-            operator.or_,
-            (Q(pk__in=qs.filter(c).order_by(*order).values("pk")[:limit]) for c in conditions),
-        )
-    return qs.filter(wanted).order_by(*order)
+        return qs.filter(reduce(operator.or_, failing.values())).order_by(*order)
+    wanted = [
+        Q(pk__in=qs.filter(condition).order_by(*order).values("pk")[:limit])
+        if tally.failing[kind] > limit
+        else condition
+        for kind, condition in failing.items()
+        if tally.failing[kind]
+    ]
+    if not wanted:  # still one (empty) query, so the count of queries never varies
+        return qs.filter(Value(False, output_field=BooleanField())).order_by(*order)
+    return qs.filter(reduce(operator.or_, wanted)).order_by(*order)
 
 
 def goal_findings(*, tally: Tally, subtree_ids, today: date, now: datetime, viewer_user):
@@ -264,7 +272,7 @@ def goal_findings(*, tally: Tally, subtree_ids, today: date, now: datetime, view
                 FindingKind.GOAL_NO_OWNER: owner_gone,
             },
             order=("title", "id"),
-            limit=tally.limit,
+            tally=tally,
         )
         .annotate(
             is_unaligned=_bool(unaligned),
@@ -361,11 +369,13 @@ def product_findings(*, tally: Tally, subtree_ids, today: date, now: datetime):
     expected = {stage: list(p.expected_metric_keys or []) for stage, p in policies.items()}
     expected = {stage: keys for stage, keys in expected.items() if keys}
     all_keys = sorted({key for keys in expected.values() for key in keys})
+    # The metric's id is looked up once (an init plan), so that each product's check is
+    # one probe of the readings' unique index (metric, product, timestamp, …).
     reported = {
         key: Exists(
             MetricObservation.objects.filter(
+                metric_id=Subquery(Metric.objects.filter(key=key).values("pk")[:1]),
                 product_id=OuterRef("pk"),
-                metric__key=key,
                 timestamp__gte=now - timedelta(days=METRIC_FRESHNESS_DAYS),
                 timestamp__lte=now,
             )
@@ -415,7 +425,7 @@ def product_findings(*, tally: Tally, subtree_ids, today: date, now: datetime):
         else Value(True, output_field=BooleanField())
     )
     products = (
-        _failing_rows(products_qs, failing=failing, order=("name", "id"), limit=tally.limit)
+        _failing_rows(products_qs, tally=tally, failing=failing, order=("name", "id"))
         .annotate(
             review_ok=review_ok, **{f"reported_{i}": reported[k] for i, k in enumerate(all_keys)}
         )
@@ -497,7 +507,7 @@ def stakeholder_findings(*, tally: Tally, subtree_ids, today: date, now: datetim
                 FindingKind.STAKEHOLDER_UNCONFIRMED: overdue,
             },
             order=("id",),
-            limit=tally.limit,
+            tally=tally,
         )
         .annotate(
             is_blocking=_bool(blocking),

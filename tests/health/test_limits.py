@@ -126,3 +126,16 @@ def test_a_limited_report_reads_a_fixed_number_of_queries(
 
     for count in report.finding_counts():
         assert count.shown == min(limit, count.total)
+
+
+@pytest.mark.parametrize("limit", [None, 5])
+def test_a_healthy_subtree_reads_the_same_number_of_queries(org, limit, django_assert_num_queries):
+    # Nothing fails under the leader: the failing rows are still asked for (and none come).
+    viewer = get_user_model().objects.get(pk=org.top.user_id)
+
+    with django_assert_num_queries(LEADER_HEALTH):
+        report = leader_health(leader=org.leader, viewer_user=viewer, limit_per_kind=limit)
+
+    assert report.score == 100
+    assert report.findings == []
+    assert not report.truncated
