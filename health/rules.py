@@ -369,8 +369,8 @@ def product_findings(*, tally: Tally, subtree_ids, today: date, now: datetime):
     expected = {stage: list(p.expected_metric_keys or []) for stage, p in policies.items()}
     expected = {stage: keys for stage, keys in expected.items() if keys}
     all_keys = sorted({key for keys in expected.values() for key in keys})
-    # The metric's id is looked up once (an init plan), so that each product's check is
-    # one probe of the readings' unique index (metric, product, timestamp, …).
+    # The metric's id is looked up once (an init plan) rather than joined to each
+    # reading, so each product's check reads only that product's readings.
     reported = {
         key: Exists(
             MetricObservation.objects.filter(
