@@ -170,3 +170,25 @@ def test_the_products_table_swapped_by_htmx(client, period, org, django_assert_n
             **HX,
         )
     assert response.status_code == 200
+
+
+def test_the_dashboard_api(client, period, org, django_assert_num_queries):
+    client.force_login(org.user)
+    with django_assert_num_queries(
+        REQUEST_START
+        + LEADER
+        + 1  # the period asked for
+        + VISIBILITY
+        + HEADLINE
+        + HEALTH
+        + TREND
+        + KEY_METRICS
+        + UNITS
+        + PRODUCTS_TABLE
+        + REQUEST_END
+    ):
+        response = client.get(
+            f"/api/v1/leaders/{org.pk}/dashboard/", {"period": period.pk, "grain": "week"}
+        )
+    assert response.status_code == 200
+    assert len(response.json()["key_metrics"]) == 3
