@@ -206,25 +206,24 @@ def _failing_rows(
 ) -> QuerySet:
     """The rows of ``qs`` failing any of the ``failing`` conditions, in ``order``.
 
+    Kinds the counts found healthy are left out of the query (which finds nothing at
+    once when every kind is healthy: still one query, so their count never varies).
     Without a limit: every failing row. With a limit, only the first ``tally.limit``
     rows failing each condition are read: ``pk IN (SELECT … ORDER BY … LIMIT n)`` per
-    kind with more failing rows than that, the condition itself for a kind with fewer,
-    nothing for a kind the counts found healthy; all in one query (which finds nothing
-    at once when every kind is healthy). A row read for one kind may fail another too;
-    because every kind is ordered the same way, the first ``limit`` rows of each kind
-    are all among those read, and ``Tally.add`` keeps exactly those.
+    kind with more failing rows than that, the condition itself for a kind with fewer;
+    all in one query. A row read for one kind may fail another too; because every kind
+    is ordered the same way, the first ``limit`` rows of each kind are all among those
+    read, and ``Tally.add`` keeps exactly those.
     """
     limit = tally.limit
-    if limit is None:
-        return qs.filter(reduce(operator.or_, failing.values())).order_by(*order)
     wanted = [
         Q(pk__in=qs.filter(condition).order_by(*order).values("pk")[:limit])
-        if tally.failing[kind] > limit
+        if limit is not None and tally.failing[kind] > limit
         else condition
         for kind, condition in failing.items()
         if tally.failing[kind]
     ]
-    if not wanted:  # still one (empty) query, so the count of queries never varies
+    if not wanted:
         return qs.filter(Value(False, output_field=BooleanField())).order_by(*order)
     return qs.filter(reduce(operator.or_, wanted)).order_by(*order)
 
