@@ -423,11 +423,20 @@ def product_findings(*, tally: Tally, subtree_ids, today: date, now: datetime):
         if review_ok_by_stage
         else Value(True, output_field=BooleanField())
     )
+    # Which expected metrics each product reported lately: only when some product misses
+    # one, and per metric only for the stages expecting it.
+    reported_flags = {}
+    if tally.failing.get(FindingKind.PRODUCT_MISSING_METRICS):
+        for i, key in enumerate(all_keys):
+            stages = [stage for stage, keys in expected.items() if key in keys]
+            reported_flags[f"reported_{i}"] = Case(
+                When(Q(stage__in=stages), then=reported[key]),
+                default=Value(True),
+                output_field=BooleanField(),
+            )
     products = (
         _failing_rows(products_qs, tally=tally, failing=failing, order=("name", "id"))
-        .annotate(
-            review_ok=review_ok, **{f"reported_{i}": reported[k] for i, k in enumerate(all_keys)}
-        )
+        .annotate(review_ok=review_ok, **reported_flags)
         .select_related("owner")
         .only("id", "name", "stage", "owner__full_name")
     )
@@ -450,7 +459,7 @@ def product_findings(*, tally: Tally, subtree_ids, today: date, now: datetime):
         missing = [
             key
             for key in expected.get(product.stage, [])
-            if not getattr(product, f"reported_{all_keys.index(key)}")
+            if not getattr(product, f"reported_{all_keys.index(key)}", True)
         ]
         if missing:
             tally.add(
