@@ -16,10 +16,12 @@ each layer combines the one below exactly: a *sum* adds up, an *average* is
 *max* take the extreme, and *last* takes the value of the latest reading — never added.
 
 Runs are incremental: ingestion marks ``(metric, day)`` in :class:`PendingRollup`; a run
-claims those rows and recomputes only the buckets that contain them. Each metric is
-recomputed in its own transaction under a lock on that metric (a PostgreSQL advisory
-lock; SQLite serialises writers), and every write is an upsert on the roll-up's unique
-key, so two runs at once, or the same run twice, leave the same rows.
+claims those rows and recomputes only the buckets that contain them. Each layer is
+computed into a temporary table; only roll-ups whose numbers changed are written (an
+upsert on the roll-up's unique key) and buckets left without readings are deleted, so a
+re-run over unchanged data reads but hardly writes. Each metric is recomputed in its own
+transaction under a lock on that metric (a PostgreSQL advisory lock; SQLite serialises
+writers), so two runs at once, or the same run twice, leave the same rows.
 """
 
 from __future__ import annotations
@@ -192,31 +194,81 @@ def _range_filter(column: str, ranges, adapt) -> tuple[str, list]:
     return "(" + " OR ".join(clauses) + ")", params
 
 
+STAGE = "metric_rollup_stage"
+
+
 def _upsert(
-    *, metric: Metric, scope: str, grain: str, combined: str, params: list, now, cte: str = ""
+    *,
+    metric: Metric,
+    scope: str,
+    grain: str,
+    combined: str,
+    params: list,
+    now,
+    ranges,
+    cte: str = "",
 ) -> int:
-    """INSERT the combined rows as ``scope``/``grain`` roll-ups, updating existing ones."""
-    sql = f"""
-        {cte}
-        INSERT INTO {ROLLUP} (
-            metric_id, scope, scope_id, grain, period_start, value, observation_count,
-            observation_sum, last_observed_at, computed_at
-        )
-        SELECT %s, %s, scope_id, %s, bucket, value, cnt, total, ts, %s
-        FROM ({combined}) AS combined
-        WHERE true
-        ON CONFLICT (metric_id, scope, scope_id, grain, period_start) DO UPDATE SET
-            value = excluded.value,
-            observation_count = excluded.observation_count,
-            observation_sum = excluded.observation_sum,
-            last_observed_at = excluded.last_observed_at,
-            computed_at = excluded.computed_at
+    """Make the ``scope``/``grain`` roll-ups within ``ranges`` equal the combined rows.
+
+    The rows are computed once into a temporary table; roll-ups whose numbers changed
+    (or are new) are upserted, unchanged ones are not rewritten, and roll-ups of the
+    recomputed buckets that no longer have readings (a product moved or lost its
+    readings) are deleted. Returns the number of rows written or deleted.
     """
     ops = connection.ops
-    head = [metric.pk, scope, grain, ops.adapt_datetimefield_value(now)]
+    where, range_params = _range_filter("period_start", ranges, ops.adapt_datefield_value)
+    changed = " OR ".join(
+        f"{ROLLUP}.{column} <> excluded.{column}"
+        for column in ["value", "observation_count", "observation_sum", "last_observed_at"]
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, head + params)
-        return max(cursor.rowcount, 0)
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        cursor.execute(
+            f"""
+            CREATE TEMPORARY TABLE {STAGE} AS
+            {cte}
+            SELECT scope_id, bucket, ROUND(value, 4) AS value, cnt, total, ts
+            FROM ({combined}) AS combined
+            """,
+            params,
+        )
+        if _is_postgres():
+            cursor.execute(f"ANALYZE {STAGE}")  # plan the joins below on real row counts
+        cursor.execute(
+            f"""
+            INSERT INTO {ROLLUP} (
+                metric_id, scope, scope_id, grain, period_start, value, observation_count,
+                observation_sum, last_observed_at, computed_at
+            )
+            SELECT %s, %s, scope_id, %s, bucket, value, cnt, total, ts, %s
+            FROM {STAGE}
+            WHERE true
+            ON CONFLICT (metric_id, scope, scope_id, grain, period_start) DO UPDATE SET
+                value = excluded.value,
+                observation_count = excluded.observation_count,
+                observation_sum = excluded.observation_sum,
+                last_observed_at = excluded.last_observed_at,
+                computed_at = excluded.computed_at
+            WHERE {changed}
+            """,
+            [metric.pk, scope, grain, ops.adapt_datetimefield_value(now)],
+        )
+        written = max(cursor.rowcount, 0)
+        cursor.execute(
+            f"""
+            DELETE FROM {ROLLUP}
+            WHERE metric_id = %s AND scope = %s AND grain = %s AND {where}
+              AND NOT EXISTS (
+                  SELECT 1 FROM {STAGE} AS stage
+                  WHERE stage.scope_id = {ROLLUP}.scope_id
+                    AND stage.bucket = {ROLLUP}.period_start
+              )
+            """,
+            [metric.pk, scope, grain, *range_params],
+        )
+        written += max(cursor.rowcount, 0)
+        cursor.execute(f"DROP TABLE {STAGE}")
+    return written
 
 
 # ------------------------------------------------------------------------ one metric
@@ -252,6 +304,7 @@ def _rollup_metric(*, metric: Metric, days: set[dt.date] | None, now) -> tuple[i
         combined=_combine(source, rule),
         params=[metric.pk, *params],
         now=now,
+        ranges=day_ranges,
     )
 
     for grain in GRAINS:
@@ -277,6 +330,7 @@ def _rollup_metric(*, metric: Metric, days: set[dt.date] | None, now) -> tuple[i
                 combined=_combine(source, rule),
                 params=[metric.pk, *params],
                 now=now,
+                ranges=ranges,
             )
         # 3. team, business unit (whole subtree) and company, from product x this grain.
         where, params = _range_filter("r.period_start", ranges, adapt_date)
@@ -307,21 +361,10 @@ def _rollup_metric(*, metric: Metric, days: set[dt.date] | None, now) -> tuple[i
                 combined=_combine(source, rule),
                 params=[metric.pk, *params],
                 now=now,
+                ranges=ranges,
                 cte=cte,
             )
 
-    # Buckets recomputed above that no longer have readings (a reading moved or a product
-    # changed team) were not rewritten: their computed_at is older than this run.
-    stale = MetricRollup.objects.filter(metric=metric, computed_at__lt=now)
-    if days is not None:
-        from django.db.models import Q
-
-        in_ranges = Q()
-        for grain in GRAINS:
-            for start, end in _ranges(grain, days):
-                in_ranges |= Q(grain=grain, period_start__gte=start, period_start__lt=end)
-        stale = stale.filter(in_ranges)
-    stale.delete()
     return periods, written
 
 
