@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Case,
@@ -37,6 +38,7 @@ from django.db.models import (
     When,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf, RowNumber
 
 from health.models import FindingKind
@@ -295,31 +297,12 @@ def parse_grain(value: str | None) -> str:
 
 
 # --- Roll-ups combined by the database --------------------------------------------------
-
-
-def _combined_value(*, newer: Exists):
-    """One SQL expression: the rows of a group combined by the metric's own rule.
-
-    The query groups by ``metric__aggregation`` too, so each branch reads one group of
-    one metric. ``newer`` is true for a row when another row of the same group holds a
-    later reading, so the "last" branch keeps only the latest row's value.
-    """
-    # Every reading counts once: the rows' sums of readings over their counts.
-    weighted = ExpressionWrapper(
-        Sum("observation_sum") / NullIf(Sum("observation_count"), 0),
-        output_field=VALUE_FIELD,
-    )
-    return Case(
-        When(metric__aggregation=Metric.Aggregation.SUM, then=Sum("value")),
-        When(metric__aggregation=Metric.Aggregation.AVERAGE, then=weighted),
-        When(metric__aggregation=Metric.Aggregation.MIN, then=Min("value")),
-        When(metric__aggregation=Metric.Aggregation.MAX, then=Max("value")),
-        When(
-            metric__aggregation=Metric.Aggregation.LAST,
-            then=Max(Case(When(~newer, then=F("value")), output_field=VALUE_FIELD)),
-        ),
-        output_field=VALUE_FIELD,
-    )
+#
+# Every read leads with the metric, as the roll-ups' unique key does (metric, scope,
+# scope_id, grain, period_start), and groups rows in one pass: sums, counts, minima and
+# maxima with GROUP BY; the "last" rule with ROW_NUMBER() over the last-rule metrics only
+# (never a correlated subquery per row). For a leader whose subtree holds every product
+# the company-scope rows (one per metric and bucket) already combine them all.
 
 
 def _product_rollups(
@@ -332,38 +315,123 @@ def _product_rollups(
         grain=grain,
         period_start__gte=first,
         period_start__lte=last,
+    ).order_by()
+
+
+def _grouped(rows: QuerySet[MetricRollup], *group: str) -> QuerySet:
+    """``rows`` grouped by ``group`` with every aggregate a rule may pick."""
+    return rows.values(*group).annotate(
+        total=Sum("value"),
+        # Every reading counts once: the rows' sums of readings over their counts.
+        weighted=ExpressionWrapper(
+            Sum("observation_sum") / NullIf(Sum("observation_count"), 0),
+            output_field=VALUE_FIELD,
+        ),
+        low=Min("value"),
+        high=Max("value"),
+        observations=Sum("observation_count"),
     )
+
+
+def _latest_rows(rows: QuerySet[MetricRollup], *, partition: list[str], order: list) -> QuerySet:
+    """Per group of ``partition``: the value of the row with the latest reading, and the
+    group's readings (a window, so each row is read once)."""
+    return (
+        rows.annotate(
+            position=Window(
+                RowNumber(), partition_by=[F(name) for name in partition], order_by=order
+            ),
+            observations=Window(Sum("observation_count"), partition_by=[F(n) for n in partition]),
+        )
+        .filter(position=1)
+        .values(*partition, "value", "observations")
+    )
+
+
+def _pick(aggregation: str, row: dict) -> Decimal | None:
+    return {
+        Metric.Aggregation.SUM: row["total"],
+        Metric.Aggregation.AVERAGE: row["weighted"],
+        Metric.Aggregation.MIN: row["low"],
+        Metric.Aggregation.MAX: row["high"],
+    }[aggregation]
+
+
+def _split(metrics: list[Metric]) -> tuple[dict[int, str], list[int]]:
+    """The metrics combined by GROUP BY (id → rule), and the ids of the last-rule ones."""
+    grouped = {m.pk: m.aggregation for m in metrics if m.aggregation != Metric.Aggregation.LAST}
+    last = [m.pk for m in metrics if m.aggregation == Metric.Aggregation.LAST]
+    return grouped, last
+
+
+def company_series(
+    *, metric_ids: list[int], grain: str, first: dt.date, last: dt.date
+) -> dict[int, dict[dt.date, tuple[Decimal | None, int]]]:
+    """Per metric and bucket: the company-scope roll-up, which combines every product
+    (one query). An average is its sum of readings over their count, as for products."""
+    if not metric_ids:
+        return {}
+    rows = (
+        MetricRollup.objects.filter(
+            metric_id__in=metric_ids,
+            scope=RollupScope.COMPANY,
+            scope_id=0,
+            grain=grain,
+            period_start__gte=first,
+            period_start__lte=last,
+        )
+        .order_by()
+        .values_list(
+            "metric_id",
+            "metric__aggregation",
+            "period_start",
+            "value",
+            ExpressionWrapper(
+                F("observation_sum") / NullIf(F("observation_count"), 0),
+                output_field=VALUE_FIELD,
+            ),
+            "observation_count",
+        )
+    )
+    series: dict[int, dict[dt.date, tuple[Decimal | None, int]]] = defaultdict(dict)
+    for metric_id, aggregation, start, value, weighted, observations in rows:
+        combined = weighted if aggregation == Metric.Aggregation.AVERAGE else value
+        series[metric_id][start] = (combined, observations)
+    return series
 
 
 def metric_series(
-    *, metric_ids: list[int], product_ids: list[int], grain: str, first: dt.date, last: dt.date
+    *, metrics: list[Metric], product_ids: list[int], grain: str, first: dt.date, last: dt.date
 ) -> dict[int, dict[dt.date, tuple[Decimal | None, int]]]:
-    """Per metric and bucket: the products' roll-ups combined (one query).
+    """Per metric and bucket: the products' roll-ups combined by the metric's rule (one
+    GROUP BY query, and one window query when a metric takes the last reading).
 
     Returns ``{metric_id: {period_start: (value, observation_count)}}``.
     """
-    if not metric_ids or not product_ids:
+    if not metrics or not product_ids:
         return {}
-    newer = Exists(
-        _product_rollups(
-            metric_ids=metric_ids, product_ids=product_ids, grain=grain, first=first, last=last
-        ).filter(
-            metric_id=OuterRef("metric_id"),
-            period_start=OuterRef("period_start"),
-            last_observed_at__gt=OuterRef("last_observed_at"),
-        )
-    )
-    rows = (
-        _product_rollups(
-            metric_ids=metric_ids, product_ids=product_ids, grain=grain, first=first, last=last
-        )
-        .order_by()
-        .values("metric_id", "metric__aggregation", "period_start")
-        .annotate(combined=_combined_value(newer=newer), observations=Sum("observation_count"))
-    )
+    grouped, last_ids = _split(metrics)
     series: dict[int, dict[dt.date, tuple[Decimal | None, int]]] = defaultdict(dict)
-    for row in rows:
-        series[row["metric_id"]][row["period_start"]] = (row["combined"], row["observations"])
+    if grouped:
+        rows = _product_rollups(
+            metric_ids=list(grouped), product_ids=product_ids, grain=grain, first=first, last=last
+        )
+        for row in _grouped(rows, "metric_id", "period_start"):
+            series[row["metric_id"]][row["period_start"]] = (
+                _pick(grouped[row["metric_id"]], row),
+                row["observations"],
+            )
+    if last_ids:
+        rows = _product_rollups(
+            metric_ids=last_ids, product_ids=product_ids, grain=grain, first=first, last=last
+        )
+        latest = _latest_rows(
+            rows,
+            partition=["metric_id", "period_start"],
+            order=[F("last_observed_at").desc(), F("scope_id").desc()],
+        )
+        for row in latest:
+            series[row["metric_id"]][row["period_start"]] = (row["value"], row["observations"])
     return series
 
 
@@ -376,36 +444,36 @@ def metric_breakdown(
     last: dt.date,
     top: int = BREAKDOWN_TOP,
 ) -> dict[int, list[tuple[int, Decimal | None]]]:
-    """Per metric: its best ``top`` products over the whole period (one query).
+    """Per metric: its best ``top`` products over the whole period (one GROUP BY query,
+    and one window query when a metric takes the last reading).
 
     The database combines each product's buckets in the period by the metric's rule (one
     row per product and metric); they are ranked best first by the metric's direction.
     """
     if not metrics or not product_ids:
         return {}
-    metric_ids = [m.pk for m in metrics]
-    newer = Exists(
-        _product_rollups(
-            metric_ids=metric_ids, product_ids=product_ids, grain=grain, first=first, last=last
-        ).filter(
-            metric_id=OuterRef("metric_id"),
-            scope_id=OuterRef("scope_id"),
-            last_observed_at__gt=OuterRef("last_observed_at"),
-        )
-    )
-    rows = (
-        _product_rollups(
-            metric_ids=metric_ids, product_ids=product_ids, grain=grain, first=first, last=last
-        )
-        .order_by()
-        .values("metric_id", "metric__aggregation", "scope_id")
-        .annotate(combined=_combined_value(newer=newer))
-    )
-    lower_is_better = {m.pk for m in metrics if m.direction == Metric.Direction.LOWER}
+    grouped, last_ids = _split(metrics)
     per_metric: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
-    for row in rows:
-        if row["combined"] is not None:
-            per_metric[row["metric_id"]].append((row["scope_id"], row["combined"]))
+    if grouped:
+        rows = _product_rollups(
+            metric_ids=list(grouped), product_ids=product_ids, grain=grain, first=first, last=last
+        )
+        for row in _grouped(rows, "metric_id", "scope_id"):
+            value = _pick(grouped[row["metric_id"]], row)
+            if value is not None:
+                per_metric[row["metric_id"]].append((row["scope_id"], value))
+    if last_ids:
+        rows = _product_rollups(
+            metric_ids=last_ids, product_ids=product_ids, grain=grain, first=first, last=last
+        )
+        latest = _latest_rows(
+            rows,
+            partition=["metric_id", "scope_id"],
+            order=[F("last_observed_at").desc(), F("period_start").desc()],
+        )
+        for row in latest:
+            per_metric[row["metric_id"]].append((row["scope_id"], row["value"]))
+    lower_is_better = {m.pk for m in metrics if m.direction == Metric.Direction.LOWER}
     result: dict[int, list[tuple[int, Decimal | None]]] = {}
     for metric_id, items in per_metric.items():
         if metric_id in lower_is_better:
@@ -552,9 +620,11 @@ def _round(value) -> Decimal | None:
 
 def _key_metrics(
     *, products: list[tuple[int, str]], grain: str, first: dt.date, last: dt.date
-) -> tuple[list[Metric], set[str]]:
+) -> tuple[list[Metric], set[str], bool]:
     """The metrics charted (two queries): those the products' stages expect and those
-    with roll-ups for the products in the period, the ones with data first."""
+    with roll-ups for the products in the period, the ones with data first; and whether
+    the products are every product there is (counted in the same query), so that the
+    company-scope roll-ups hold their numbers."""
     stages = {stage for _, stage in products}
     expected: set[str] = set()
     for keys in StagePolicy.objects.filter(stage__in=stages).values_list(
@@ -562,6 +632,8 @@ def _key_metrics(
     ):
         expected.update(k for k in keys or [] if isinstance(k, str))
     product_ids = [pid for pid, _ in products]
+    if not product_ids:
+        return [], expected, False
     has_rollups = Exists(
         MetricRollup.objects.filter(
             metric_id=OuterRef("pk"),
@@ -572,39 +644,51 @@ def _key_metrics(
             period_start__lte=last,
         )
     )
-    metrics = (
-        list(
-            Metric.objects.annotate(
-                has_data=has_rollups,
-                is_expected=Case(
-                    When(key__in=sorted(expected), then=Value(1)),
-                    default=Value(0),
-                    output_field=IntegerField(),
-                ),
-            )
-            .filter(Q(has_data=True) | Q(is_expected=1))
-            .order_by("-has_data", "-is_expected", "key")[:KEY_METRICS_MAX]
-        )
-        if product_ids
-        else []
+    products_total = RawSQL(
+        f"SELECT COUNT(*) FROM {connection.ops.quote_name(Product._meta.db_table)}", []
     )
-    return metrics, expected
+    metrics = list(
+        Metric.objects.annotate(
+            has_data=has_rollups,
+            is_expected=Case(
+                When(key__in=sorted(expected), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            products_total=products_total,
+        )
+        .filter(Q(has_data=True) | Q(is_expected=1))
+        .order_by("-has_data", "-is_expected", "key")[:KEY_METRICS_MAX]
+    )
+    # The ids are distinct, so as many as there are products means all of them.
+    every_product = bool(metrics) and metrics[0].products_total == len(set(product_ids))
+    return metrics, expected, every_product
 
 
 def dashboard_key_metrics(
     *, products: list[tuple[int, str]], period: Period, grain: str
 ) -> list[KeyMetric]:
-    """The key metrics of the subtree's products over ``period`` (four queries)."""
+    """The key metrics of the subtree's products over ``period``: the metrics (two
+    queries), the series (the company-scope roll-ups when the subtree holds every
+    product: one query; else the products': one, plus one when a metric takes the last
+    reading), the breakdown (one, plus one for last-reading metrics) and the names of
+    the products it ranks (one)."""
     if not products:
         return []
     starts = grain_starts(period.start, period.end, grain)
     first, last = starts[0], starts[-1]
-    metrics, expected = _key_metrics(products=products, grain=grain, first=first, last=last)
-    product_ids = [pid for pid, _ in products]
-    metric_ids = [m.pk for m in metrics]
-    series = metric_series(
-        metric_ids=metric_ids, product_ids=product_ids, grain=grain, first=first, last=last
+    metrics, expected, every_product = _key_metrics(
+        products=products, grain=grain, first=first, last=last
     )
+    product_ids = [pid for pid, _ in products]
+    if every_product:
+        series = company_series(
+            metric_ids=[m.pk for m in metrics], grain=grain, first=first, last=last
+        )
+    else:
+        series = metric_series(
+            metrics=metrics, product_ids=product_ids, grain=grain, first=first, last=last
+        )
     breakdown = metric_breakdown(
         metrics=metrics, product_ids=product_ids, grain=grain, first=first, last=last
     )

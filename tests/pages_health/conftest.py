@@ -56,11 +56,12 @@ class Portfolio:
 
 
 def rollup(metric, product, week, value, count, observed_at, total=None):
-    """A product-scope weekly roll-up row; ``total`` is the sum of its readings."""
+    """A product-scope weekly roll-up row; ``total`` is the sum of its readings.
+    With ``product=None``, the company-scope row (every product combined)."""
     return MetricRollup(
         metric=metric,
-        scope=RollupScope.PRODUCT,
-        scope_id=product.pk,
+        scope=RollupScope.PRODUCT if product is not None else RollupScope.COMPANY,
+        scope_id=product.pk if product is not None else 0,
         grain=RollupGrain.WEEK,
         period_start=week,
         value=Decimal(value),
@@ -118,6 +119,12 @@ def portfolio(cast, period) -> Portfolio:
             rollup(metric["low"], wallet, week, 9, 2, t),
             rollup(metric["peak"], checkout, week, 4, 2, t),
             rollup(metric["peak"], wallet, week, 9, 2, t),
+            # The company rows combine all three products by the same rules.
+            rollup(metric["revenue"], None, week, 1150 + shift, 4, t),
+            rollup(metric["latency"], None, week, 125, 4, t, total=500),
+            rollup(metric["users"], None, week, 99, 3, t + dt.timedelta(hours=9)),
+            rollup(metric["low"], None, week, 4, 4, t),
+            rollup(metric["peak"], None, week, 9, 4, t),
         ]
     MetricRollup.objects.bulk_create(rows)
     return Portfolio(

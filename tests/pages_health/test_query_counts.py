@@ -49,9 +49,11 @@ HEALTH = (  # health.selectors.leader_health: its own fixed count
 TREND = 1  # the leader's health snapshots
 KEY_METRICS = (
     1  # the stage policies of the products' stages (expected metric keys)
-    + 1  # the metrics charted: expected or with roll-ups in the period
-    + 1  # the series: roll-ups combined per metric and week
-    + 1  # the breakdown: roll-ups combined per metric and product
+    + 1  # the metrics charted: expected or with roll-ups in the period (and how many
+    #      products there are: the root owns them all)
+    + 1  # the series: the company-scope roll-ups per metric and week
+    + 1  # the breakdown: product roll-ups grouped per metric and product (sum, average)
+    + 1  # the breakdown of the last-reading metric: the latest row per product (window)
     + 1  # the names of the products in the breakdowns
 )
 UNITS = 1  # goals grouped by business unit

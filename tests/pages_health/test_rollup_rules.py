@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from health.dashboard import leader_dashboard
-from roadmaps.models import Goal, KeyResult
+from roadmaps.models import Goal, KeyResult, MetricRollup, Product, RollupScope
 
 
 def _metric(dashboard, key):
@@ -38,6 +38,54 @@ def test_the_cpo_sees_the_peer_products_too(cast, period, portfolio):
     dashboard = leader_dashboard(viewer_user=cast.top.user, leader=cast.top, period=period)
     assert _values(_metric(dashboard, "revenue")) == [Decimal("1150"), Decimal("1157")]
     assert _values(_metric(dashboard, "users")) == [Decimal("99"), Decimal("99")]
+
+
+def test_a_subtree_with_every_product_reads_the_company_rows(cast, period, portfolio):
+    company = MetricRollup.objects.filter(scope=RollupScope.COMPANY)
+    company.filter(metric=portfolio.revenue).update(value=Decimal("5000"))
+    company.filter(metric=portfolio.latency).update(
+        observation_sum=Decimal("600"), observation_count=4
+    )
+    dashboard = leader_dashboard(viewer_user=cast.top.user, leader=cast.top, period=period)
+    # The CPO's subtree owns all three products: one company row per metric and week.
+    assert _values(_metric(dashboard, "revenue")) == [Decimal("5000"), Decimal("5000")]
+    # An average is the company row's sum of readings over their count: 600 / 4.
+    assert _values(_metric(dashboard, "latency")) == [Decimal("150"), Decimal("150")]
+    assert _metric(dashboard, "users").series[0].observations == 3
+    # The breakdown still ranks the products from their own rows.
+    assert [p.value for p in _metric(dashboard, "revenue").breakdown] == [
+        Decimal("2000"),
+        Decimal("207"),
+        Decimal("100"),
+    ]
+    # The leader's subtree holds two of the three products: their own rows.
+    dashboard = leader_dashboard(viewer_user=cast.leader_user, leader=cast.leader, period=period)
+    assert _values(_metric(dashboard, "revenue")) == [Decimal("150"), Decimal("157")]
+
+
+def test_a_product_outside_the_subtree_turns_the_company_rows_off(cast, period, portfolio):
+    Product.objects.create(
+        name="Orphan", slug="orphan", business_unit=portfolio.checkout.business_unit, owner=None
+    )
+    MetricRollup.objects.filter(scope=RollupScope.COMPANY).update(value=Decimal("5000"))
+    dashboard = leader_dashboard(viewer_user=cast.top.user, leader=cast.top, period=period)
+    # Not every product is the CPO's: their three products' rows, combined.
+    assert _values(_metric(dashboard, "revenue")) == [Decimal("1150"), Decimal("1157")]
+    assert _values(_metric(dashboard, "users")) == [Decimal("99"), Decimal("99")]
+
+
+def test_last_reading_ties_go_to_the_later_product_as_in_the_roll_up(cast, period, portfolio):
+    same_time = MetricRollup.objects.filter(
+        metric=portfolio.users, scope=RollupScope.PRODUCT, scope_id=portfolio.checkout.pk
+    ).values_list("last_observed_at", flat=True)
+    MetricRollup.objects.filter(
+        metric=portfolio.users, scope=RollupScope.PRODUCT, scope_id=portfolio.wallet.pk
+    ).update(value=Decimal("3"), last_observed_at=same_time[:1])
+    dashboard = leader_dashboard(viewer_user=cast.leader_user, leader=cast.leader, period=period)
+    # Checkout (10) and Wallet (3) read at the same time: the higher product id wins,
+    # as the company and team roll-ups decide, not the larger value.
+    assert portfolio.wallet.pk > portfolio.checkout.pk
+    assert _values(_metric(dashboard, "users"))[0] == Decimal("3")
 
 
 def test_product_breakdown_ranks_by_direction_over_the_period(cast, period, portfolio):
