@@ -14,8 +14,9 @@ import time
 from typing import TextIO
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
+from health.demo import demo_health_snapshots_create
 from productorg.demo import DEMO_PASSWORD, demo_logins_ensure
 from productorg.errors import ApplicationError
 from roadmaps.demo import (
@@ -117,6 +118,11 @@ class Command(BaseCommand):
                     goals_seconds = time.monotonic() - goals_started
                     stakeholders = demo_stakeholders_create(size=size)
                     readings = demo_observations_create(size=size)
+                    health = demo_health_snapshots_create(size=size)
+                if connection.vendor == "postgresql":
+                    # Fresh statistics for the planner: millions of rows were just written.
+                    with connection.cursor() as cursor:
+                        cursor.execute("ANALYZE")
             except ApplicationError as exc:
                 raise CommandError(exc.message) from exc
             finally:
@@ -151,6 +157,9 @@ class Command(BaseCommand):
                     f"{readings.write_seconds:.1f} s and rolled them up ({readings.rollup_rows:,} "
                     f"rows) in {readings.rollup_seconds:.1f} s."
                 )
+            )
+            self.stdout.write(
+                self.style.SUCCESS(f"Took {health.snapshots:,} alignment-health snapshots.")
             )
         accounts = demo_logins_ensure()
         if accounts:
