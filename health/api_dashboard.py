@@ -139,7 +139,14 @@ class DashboardSerializer(serializers.Serializer):
     units = UnitSerializer(many=True)
     products = ProductTableSerializer()
     health_breakdown = BreakdownEntrySerializer(many=True)
-    findings = FindingSerializer(many=True)
+    findings = FindingSerializer(
+        many=True, help_text="One page of the findings (20 a page; `fpage`)."
+    )
+    findings_total = serializers.IntegerField(
+        help_text="Failing rows of the findings' kind (of every kind when none is named)."
+    )
+    findings_page = serializers.IntegerField()
+    findings_pages = serializers.IntegerField()
 
 
 class DashboardQuerySerializer(serializers.Serializer):
@@ -152,6 +159,7 @@ class DashboardQuerySerializer(serializers.Serializer):
     usort = serializers.ChoiceField(choices=list(UNIT_SORTS), default="name")
     kind = serializers.ChoiceField(choices=FindingKind.choices, required=False)
     fsort = serializers.ChoiceField(choices=list(FINDING_SORTS), default="kind")
+    fpage = serializers.IntegerField(required=False, min_value=1, default=1)
 
 
 def _param(name, kind, description, enum=None):
@@ -177,6 +185,7 @@ class LeaderDashboardView(APIView):
             _param("usort", str, "Units order.", list(UNIT_SORTS)),
             _param("kind", str, "Only findings of this kind.", FindingKind.values),
             _param("fsort", str, "Findings order.", list(FINDING_SORTS)),
+            _param("fpage", int, "The page of findings (20 a page)."),
         ],
         responses={
             200: DashboardSerializer,
@@ -219,5 +228,6 @@ class LeaderDashboardView(APIView):
             unit_sort=params["usort"],
             finding_kind=params.get("kind", ""),
             finding_sort=params["fsort"],
+            finding_page=params["fpage"],
         )
         return Response(DashboardSerializer(dashboard).data)

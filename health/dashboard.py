@@ -67,6 +67,8 @@ BREAKDOWN_TOP = 8
 PRODUCTS_PAGE_SIZE = 25
 # The key metrics each product row reports on.
 PRODUCT_TABLE_METRICS = KEY_METRICS_MAX
+# Rows of the findings table per page.
+FINDINGS_PAGE_SIZE = 20
 # Goal statuses the headline counts.
 BEHIND = (Goal.Status.AT_RISK, Goal.Status.OFF_TRACK)
 
@@ -259,6 +261,11 @@ class Dashboard:
     products: ProductTable
     findings: list[FindingRow]
     health_breakdown: list = field(default_factory=list)
+    # Failing rows of the findings' kind (every kind when none is picked), and the page
+    # of ``findings`` among them (``findings`` holds them all when not paged).
+    findings_total: int = 0
+    findings_page: int = 1
+    findings_pages: int = 1
 
 
 # --- Calendar helpers ----------------------------------------------------------------
@@ -836,15 +843,36 @@ def _goal_q_via(q: Q, relation: str) -> Q:
     return rerooted
 
 
+def findings_limit(*, sort: str, page: int | None) -> int | None:
+    """How many findings of each kind to read for ``page`` of the table (``None``: all).
+
+    Sorted by kind, each kind keeps the order its rule reads it in, so page ``n`` lies
+    within the first ``n × page size`` rows of each kind and the rules read no more
+    (``LIMIT`` in SQL). Sorted by subject or owner, every finding is read.
+    """
+    if page is None or sort.lstrip("-") != "kind":
+        return None
+    return max(1, page) * FINDINGS_PAGE_SIZE
+
+
 def dashboard_findings(
-    *, viewer_user, leader: Person, kind: str = "", sort: str = "kind", report=None
+    *,
+    viewer_user,
+    leader: Person,
+    kind: str = "",
+    sort: str = "kind",
+    report=None,
+    limit_per_kind: int | None = None,
 ) -> tuple[list[FindingRow], object]:
     """The leader's alignment findings as table rows, filtered by kind and sorted, with
-    the health report they come from (``health.selectors.leader_health``)."""
+    the health report they come from (``health.selectors.leader_health``, reading at most
+    ``limit_per_kind`` findings of each kind)."""
     if report is None:
         from health.selectors import leader_health
 
-        report = leader_health(leader=leader, viewer_user=viewer_user)
+        report = leader_health(
+            leader=leader, viewer_user=viewer_user, limit_per_kind=limit_per_kind
+        )
     rows = [
         FindingRow(
             kind=str(getattr(f, "kind", "")),
@@ -860,15 +888,62 @@ def dashboard_findings(
         rows = [r for r in rows if r.kind == kind]
     sort = sort if sort in FINDING_SORTS else "kind"
     key = sort.lstrip("-")
-    # By kind means in the order the health rules are listed, the most pressing first.
+    # By kind means in the order the health rules are listed, the most pressing first;
+    # within a kind, in the order its rule reads them (a stable sort keeps it).
     rank = {kind: i for i, kind in enumerate(FindingKind.values)}
+    if key == "kind":
+        rows.sort(key=lambda row: rank.get(row.kind, len(rank)), reverse=sort.startswith("-"))
+        return rows, report
 
     def sort_key(row: FindingRow):
-        first = rank.get(row.kind, len(rank)) if key == "kind" else getattr(row, key).lower()
-        return (first, row.subject.lower())
+        return (getattr(row, key).lower(), row.subject.lower())
 
     rows.sort(key=sort_key, reverse=sort.startswith("-"))
     return rows, report
+
+
+@dataclass
+class FindingsPage:
+    rows: list[FindingRow]
+    total: int
+    page: int
+    pages: int
+    report: object
+
+
+def dashboard_findings_page(
+    *,
+    viewer_user,
+    leader: Person,
+    kind: str = "",
+    sort: str = "kind",
+    page: int | None = 1,
+    report=None,
+) -> FindingsPage:
+    """One page of the findings table (every finding when ``page`` is ``None``), reading
+    only the findings up to that page of each kind when sorted by kind. The total comes
+    from the health breakdown, which counts every failing row."""
+    rows, report = dashboard_findings(
+        viewer_user=viewer_user,
+        leader=leader,
+        kind=kind,
+        sort=sort,
+        report=report,
+        limit_per_kind=findings_limit(sort=sort, page=page),
+    )
+    total = sum(e.failing for e in report.breakdown if not kind or e.kind == kind)
+    if page is None:
+        return FindingsPage(rows=rows, total=max(total, len(rows)), page=1, pages=1, report=report)
+    pages = max(1, -(-total // FINDINGS_PAGE_SIZE))
+    page = min(max(1, page), pages)
+    start = (page - 1) * FINDINGS_PAGE_SIZE
+    return FindingsPage(
+        rows=rows[start : start + FINDINGS_PAGE_SIZE],
+        total=total,
+        page=page,
+        pages=pages,
+        report=report,
+    )
 
 
 def _owner_name(owner) -> str:
@@ -904,6 +979,7 @@ def leader_dashboard(
     unit_sort: str = "name",
     finding_kind: str = "",
     finding_sort: str = "kind",
+    finding_page: int | None = 1,
 ) -> Dashboard:
     """Everything the leader dashboard shows for ``leader``'s subtree in ``period``.
 
@@ -923,7 +999,13 @@ def leader_dashboard(
     goals = _goal_counts(
         _visible_subtree_goals(viewer_user=viewer_user, leader=leader, period=period)
     )
-    report = leader_health(leader=leader, viewer_user=viewer_user)
+    finding_sort = finding_sort if finding_sort in FINDING_SORTS else "kind"
+    # Only the findings the page shows (``finding_page``; every one when it is None).
+    report = leader_health(
+        leader=leader,
+        viewer_user=viewer_user,
+        limit_per_kind=findings_limit(sort=finding_sort, page=finding_page),
+    )
     trend = _trend_points(leader_health_trend(leader=leader))
     key_metrics = dashboard_key_metrics(products=products, period=period, grain=grain)
     units = dashboard_units(viewer_user=viewer_user, leader=leader, period=period, sort=unit_sort)
@@ -938,8 +1020,13 @@ def leader_dashboard(
         search=product_search,
         page=product_page,
     )
-    findings, _ = dashboard_findings(
-        viewer_user=viewer_user, leader=leader, kind=finding_kind, sort=finding_sort, report=report
+    findings = dashboard_findings_page(
+        viewer_user=viewer_user,
+        leader=leader,
+        kind=finding_kind,
+        sort=finding_sort,
+        page=finding_page,
+        report=report,
     )
     headline = Headline(
         people=people["people"],
@@ -964,8 +1051,11 @@ def leader_dashboard(
         units=units,
         stages=stages,
         products=table,
-        findings=findings,
+        findings=findings.rows,
         health_breakdown=list(report.breakdown),
+        findings_total=findings.total,
+        findings_page=findings.page,
+        findings_pages=findings.pages,
     )
 
 

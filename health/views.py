@@ -30,7 +30,9 @@ from .dashboard import (
     PRODUCT_SORTS,
     UNIT_SORTS,
     Dashboard,
+    FindingsPage,
     dashboard_findings,
+    dashboard_findings_page,
     dashboard_key_metrics,
     dashboard_leader_choices,
     dashboard_products,
@@ -47,7 +49,6 @@ PARTIALS = {
     "units": "health/_units.html",
     "findings": "health/_findings_body.html",
 }
-FINDINGS_PAGE_SIZE = 20
 PRODUCT_SORT_CHOICES = [
     ("name", "Name, A to Z"),
     ("-name", "Name, Z to A"),
@@ -83,19 +84,21 @@ def _options(request: HttpRequest) -> dict:
         "unit_sort": get.get("usort", "name") if get.get("usort") in UNIT_SORTS else "name",
         "finding_kind": kind if kind in FindingKind.values else "",
         "finding_sort": get.get("fsort", "kind") if get.get("fsort") in FINDING_SORTS else "kind",
+        "finding_page": _int(get.get("fpage")),
     }
 
 
-def _findings_context(request: HttpRequest, findings: list, breakdown: list) -> dict:
+def _findings_context(page: FindingsPage | Dashboard, breakdown: list) -> dict:
     """A page of findings, and how many of each kind (the kind filter's links)."""
-    total = len(findings)
-    pages = max(1, -(-total // FINDINGS_PAGE_SIZE))
-    page = min(max(1, _int(request.GET.get("fpage"))), pages)
-    start = (page - 1) * FINDINGS_PAGE_SIZE
+    if isinstance(page, Dashboard):
+        rows, total = page.findings, page.findings_total
+        number, pages = page.findings_page, page.findings_pages
+    else:
+        rows, total, number, pages = page.rows, page.total, page.page, page.pages
     return {
-        "findings": findings[start : start + FINDINGS_PAGE_SIZE],
+        "findings": rows,
         "findings_total": total,
-        "findings_page": page,
+        "findings_page": number,
         "findings_pages": pages,
         "finding_counts": [(e.kind, e.label, e.failing) for e in breakdown if e.failing],
         "findings_all": sum(e.failing for e in breakdown),
@@ -188,6 +191,9 @@ def _dashboard_page(request: HttpRequest, leader, *, template: str = "health/das
         return response
     context["leaders"] = dashboard_leader_choices(viewer_user=request.user)
     if period is not None:
+        printing = template.endswith("_print.html")
+        if printing:  # every finding, unpaged
+            options = {**options, "finding_page": None}
         dashboard = leader_dashboard(
             viewer_user=request.user, leader=leader, period=period, grain=grain, **options
         )
@@ -195,11 +201,10 @@ def _dashboard_page(request: HttpRequest, leader, *, template: str = "health/das
             dashboard=dashboard,
             products=dashboard.products,
             units=dashboard.units,
-            **_findings_context(request, dashboard.findings, dashboard.health_breakdown),
+            **_findings_context(dashboard, dashboard.health_breakdown),
             **_chart_context(dashboard),
         )
-        if template.endswith("_print.html"):
-            context["findings"] = dashboard.findings
+        if printing:
             context["products"] = dashboard_products(
                 viewer_user=request.user,
                 leader=leader,
@@ -241,13 +246,14 @@ def _partial_context(request, leader, period, grain, options, partial: str) -> d
                 viewer_user=request.user, leader=leader, period=period, sort=options["unit_sort"]
             )
         }
-    findings, report = dashboard_findings(
+    page = dashboard_findings_page(
         viewer_user=request.user,
         leader=leader,
         kind=options["finding_kind"],
         sort=options["finding_sort"],
+        page=options["finding_page"],
     )
-    return _findings_context(request, findings, report.breakdown)
+    return _findings_context(page, page.report.breakdown)
 
 
 @require_GET
