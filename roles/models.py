@@ -191,7 +191,11 @@ class Person(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=~Q(manager=F("pk")), name="person_not_own_manager"),
         ]
-        indexes = [models.Index(fields=["manager", "is_active"])]
+        indexes = [
+            models.Index(fields=["manager", "is_active"]),
+            # Lists sort by name with the id as tie-breaker: read in index order, no sort.
+            models.Index(fields=["full_name", "id"], name="person_name_order"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
