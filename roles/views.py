@@ -35,6 +35,7 @@ from .selectors import (
     person_org_tops,
     position_open_seat_count_in_org,
     position_open_seats_reporting_to,
+    user_is_hr_admin,
 )
 
 DIRECTORY_PAGE_SIZE = 25
@@ -59,6 +60,13 @@ def _with_sized_reports(manager):
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    """Leaders (anyone with active reports) and HR admins start on the leader dashboard;
+    everyone else on their organisation."""
+    if user_is_hr_admin(user=request.user):
+        return redirect("dashboard")
+    viewer = person_for_user(user=request.user)
+    if viewer is not None and viewer.reports.filter(is_active=True).exists():
+        return redirect("dashboard")
     return redirect("org-chart")
 
 

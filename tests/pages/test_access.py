@@ -47,11 +47,17 @@ def test_a_wrong_password_is_refused_with_an_explained_error(client, cast):
     assert 'aria-invalid="true"' in page
 
 
-def test_home_redirects_to_my_organisation(client, cast):
-    client.force_login(cast.leader_user)
-    response = client.get("/")
-    assert response.status_code == 302
-    assert response["Location"] == reverse("org-chart")
+def test_home_is_the_dashboard_for_leaders_and_hr_and_my_organisation_otherwise(client, cast):
+    for user, page in [
+        (cast.leader_user, "dashboard"),
+        (cast.hr_user, "dashboard"),
+        (cast.subreport.user, "org-chart"),  # manages nobody
+        (cast.outsider_user, "org-chart"),  # no person
+    ]:
+        client.force_login(user)
+        response = client.get("/")
+        assert response.status_code == 302
+        assert response["Location"] == reverse(page), user
 
 
 @pytest.mark.parametrize("template", ["/org/", "/org/{top}/", "/people/", "/people/{top}/"])
