@@ -233,6 +233,8 @@ class UnitRow:
     on_track: int
     at_risk: int
     off_track: int
+    # The unit's goals' progress added up, so the headline's average weighs every goal.
+    progress_sum: Decimal = Decimal(0)
 
     @property
     def behind(self) -> int:
@@ -563,14 +565,16 @@ def _visible_subtree_goals(*, viewer_user, leader: Person, period: Period) -> Qu
     ).order_by()
 
 
-def _goal_counts(goals: QuerySet[Goal]) -> dict:
-    return goals.aggregate(
-        total=Count("id"),
-        on_track=Count("id", filter=Q(status=Goal.Status.ON_TRACK)),
-        at_risk=Count("id", filter=Q(status=Goal.Status.AT_RISK)),
-        off_track=Count("id", filter=Q(status=Goal.Status.OFF_TRACK)),
-        average=Avg("progress"),
-    )
+def _goal_counts(units: list[UnitRow]) -> dict:
+    """The headline's goal counts: the units' rows added up (each goal is in one unit)."""
+    total = sum(u.goals for u in units)
+    return {
+        "total": total,
+        "on_track": sum(u.on_track for u in units),
+        "at_risk": sum(u.at_risk for u in units),
+        "off_track": sum(u.off_track for u in units),
+        "average": sum((u.progress_sum for u in units), Decimal(0)) / total if total else None,
+    }
 
 
 def dashboard_units(
@@ -590,6 +594,7 @@ def dashboard_units(
             on_track=Count("id", filter=Q(status=Goal.Status.ON_TRACK)),
             at_risk=Count("id", filter=Q(status=Goal.Status.AT_RISK)),
             off_track=Count("id", filter=Q(status=Goal.Status.OFF_TRACK)),
+            progress_sum=Sum("progress"),
         )
     )
     units = [
@@ -601,6 +606,7 @@ def dashboard_units(
             on_track=row["on_track"],
             at_risk=row["at_risk"],
             off_track=row["off_track"],
+            progress_sum=Decimal(row["progress_sum"] or 0),
         )
         for row in rows
     ]
@@ -996,9 +1002,6 @@ def leader_dashboard(
     open_seats = _open_seats(leader=leader)
     products = subtree_products(leader=leader)
     stages = _stage_counts(products)
-    goals = _goal_counts(
-        _visible_subtree_goals(viewer_user=viewer_user, leader=leader, period=period)
-    )
     finding_sort = finding_sort if finding_sort in FINDING_SORTS else "kind"
     # Only the findings the page shows (``finding_page``; every one when it is None).
     report = leader_health(
@@ -1009,6 +1012,7 @@ def leader_dashboard(
     trend = _trend_points(leader_health_trend(leader=leader))
     key_metrics = dashboard_key_metrics(products=products, period=period, grain=grain)
     units = dashboard_units(viewer_user=viewer_user, leader=leader, period=period, sort=unit_sort)
+    goals = _goal_counts(units)
     table = dashboard_products(
         viewer_user=viewer_user,
         leader=leader,

@@ -36,8 +36,7 @@ HEADLINE = (
     1  # people and product roles in the subtree (one aggregate over the CTE)
     + 1  # open seats reporting into the subtree (COUNT; costs never read)
     + 1  # the subtree's products: (id, stage)
-    + 1  # goals of the period by status, visible to the viewer (one aggregate)
-)
+)  # (the goals by status are the units' rows added up: see UNITS)
 HEALTH = (  # health.selectors.leader_health: its own fixed count
     2  # current goals: counts per rule, then the failing ones
     + 3  # products: stage policies, the products checked, the metrics they reported lately
@@ -56,7 +55,7 @@ KEY_METRICS = (
     + 1  # the breakdown of the last-reading metric: the latest row per product (window)
     + 1  # the names of the products in the breakdowns
 )
-UNITS = 1  # goals grouped by business unit
+UNITS = 1  # goals visible to the viewer grouped by business unit (and the headline's)
 PRODUCTS_TABLE = (
     1  # COUNT of the products matching the filters
     + 1  # the page of products with owner and unit
