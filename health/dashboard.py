@@ -557,9 +557,22 @@ def _stage_counts(products: list[tuple[int, str]]) -> list[StageCount]:
     return [StageCount(value, label, counts[value]) for value, label in LifecycleStage.choices]
 
 
+def _goal_visibility_q(*, viewer_user, leader: Person) -> Q:
+    """``goal_visibility_q`` for the viewer; on the leader's own dashboard, with their
+    subtree as a subquery (the same people) instead of a list of every id in it."""
+    own = leader.user_id is not None and leader.user_id == viewer_user.pk
+    if own and not user_is_hr_admin(user=viewer_user):
+        return Q(visibility=Goal.Visibility.PUBLIC) | Q(owner__in=person_subtree_ids(root=leader))
+    return goal_visibility_q(user=viewer_user)
+
+
 def _visible_subtree_goals(*, viewer_user, leader: Person, period: Period) -> QuerySet[Goal]:
+    """The goals the subtree owns in ``period`` that the viewer may see. The leader sees
+    every goal of their own subtree (they are in each owner's management chain), so
+    their own dashboard needs no visibility filter (nor its list of ids)."""
+    own = leader.user_id is not None and leader.user_id == viewer_user.pk
     return Goal.objects.filter(
-        goal_visibility_q(user=viewer_user),
+        Q() if own else goal_visibility_q(user=viewer_user),
         period=period,
         owner__in=person_subtree_ids(root=leader),
     ).order_by()
@@ -783,7 +796,7 @@ def dashboard_products(
             KeyResult.objects.filter(
                 metric_id__in=metric_ids, goal__product_id__in=ids, goal__period=period
             )
-            .filter(_goal_q_via(goal_visibility_q(user=viewer_user), "goal"))
+            .filter(_goal_q_via(_goal_visibility_q(viewer_user=viewer_user, leader=leader), "goal"))
             .order_by("goal_id", "id")
             .values_list("goal__product_id", "metric_id", "target_value")
         )

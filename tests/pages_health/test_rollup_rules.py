@@ -172,3 +172,39 @@ def test_headline_counts_the_subtree(cast, period, portfolio, goals):
     }
     # The leader sees their report's private goal; the peer's is not theirs.
     assert (headline.goals, headline.goals_on_track, headline.goals_at_risk) == (3, 2, 1)
+
+
+def test_a_private_target_from_outside_the_subtree_is_not_shown(cast, period, portfolio):
+    goal = Goal.objects.create(
+        title="Peer's private latency goal",
+        level=Goal.Level.PRODUCT,
+        owner=cast.peer,
+        period=period,
+        product=portfolio.checkout,
+        visibility=Goal.Visibility.PRIVATE,
+    )
+    KeyResult.objects.create(
+        goal=goal, title="Latency under 50 ms", metric=portfolio.latency, target_value=50
+    )
+    dashboard = leader_dashboard(viewer_user=cast.leader_user, leader=cast.leader, period=period)
+    table = dashboard.products
+    cells = {
+        (row.name, metric.key): cell
+        for row in table.rows
+        for metric, cell in zip(table.metrics, row.metrics, strict=True)
+    }
+    # The leader is not in the peer's chain: the target stays hidden.
+    assert cells[("Checkout", "latency")].compare_kind == "previous"
+    top = leader_dashboard(viewer_user=cast.top.user, leader=cast.top, period=period)
+    cells = {
+        (row.name, metric.key): cell
+        for row in top.products.rows
+        for metric, cell in zip(top.products.metrics, row.metrics, strict=True)
+    }
+    assert (
+        cells[("Checkout", "latency")].compare_kind,
+        cells[("Checkout", "latency")].compare_to,
+    ) == (
+        "target",
+        50,
+    )
