@@ -198,8 +198,10 @@ class LeaderDashboardView(APIView):
         "on track / at risk / off track, health score and trend), each key metric's "
         "series for the subtree and its best products, goal progress by business unit, the "
         "products table with each key metric against a key result's target or the period "
-        "before, and the alignment findings. Metric numbers come from the product "
-        "roll-ups (`/api/v1/metric-rollups/`), combined per metric rule. Visible to HR "
+        "before, and a page of the alignment findings (20 a page, `fpage`; sorted by kind, only "
+        "that page's findings are read). Metric numbers come from the product roll-ups "
+        "(`/api/v1/metric-rollups/`), combined per metric rule (the company's own roll-ups "
+        "when the leader's subtree owns every product). Visible to HR "
         "admins, the leader and their management chain; 404 for anyone else.",
         tags=["leaders"],
     )

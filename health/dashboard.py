@@ -6,7 +6,9 @@ rows at product scope (never from raw observations), combined by the database pe
 metric and period following each metric's rule: a sum adds up, an average is the sum of
 the readings over their count (never an average of averages), min and max take the extreme, and
 a "last" metric takes the value of the row whose latest reading is the most recent
-(never summed). Goals are those the subtree owns *and* the viewer may see
+(never summed; on a tie, the higher product id's, as the roll-up decides). When the
+leader's subtree owns every product, the series are the company-scope rows, which the
+roll-up combined by the same rules. Goals are those the subtree owns *and* the viewer may see
 (``goal_visibility_q``): a private goal the viewer may not see is neither counted nor
 named. Seat costs and budgets are never read.
 """
