@@ -18,8 +18,9 @@ The rules, one per :class:`~health.models.FindingKind`:
   left (inactive).
 - **product_missing_metrics** — checked: products owned in the subtree, not retired,
   whose stage expects metrics (``StagePolicy.expected_metric_keys``); failing: an
-  expected metric has no observation for that product in the last
-  :data:`METRIC_FRESHNESS_DAYS` days.
+  expected metric has no reading for that product in the last
+  :data:`METRIC_FRESHNESS_DAYS` days (read from the product's day roll-ups,
+  ``MetricRollup`` scope product, grain day: one row per day with a reading).
 - **product_no_lifecycle_review** — checked: products owned in the subtree, not
   retired, whose stage has a review cadence (``StagePolicy.review_cadence``); failing: no lifecycle review was done within the stage's review cadence
   and none is scheduled, not yet overdue, within the next cadence.
@@ -74,8 +75,10 @@ from roadmaps.models import (
     GoalLink,
     LifecycleStage,
     Metric,
-    MetricObservation,
+    MetricRollup,
     Product,
+    RollupGrain,
+    RollupScope,
     StagePolicy,
 )
 from roadmaps.selectors import goal_visibility_q
@@ -368,15 +371,20 @@ def product_findings(*, tally: Tally, subtree_ids, today: date, now: datetime):
     expected = {stage: list(p.expected_metric_keys or []) for stage, p in policies.items()}
     expected = {stage: keys for stage, keys in expected.items() if keys}
     all_keys = sorted({key for keys in expected.values() for key in keys})
-    # The metric's id is looked up once (an init plan) rather than joined to each
-    # reading, so each product's check reads only that product's readings.
+    # Read from the products' day roll-ups (a row exists for each day a product had a
+    # reading), never from the raw readings. The metric's id is looked up once (an init
+    # plan) so each product's check is a probe of the roll-ups' unique index (metric,
+    # scope, scope_id, grain, period_start).
+    since = today - timedelta(days=METRIC_FRESHNESS_DAYS)
     reported = {
         key: Exists(
-            MetricObservation.objects.filter(
+            MetricRollup.objects.filter(
                 metric_id=Subquery(Metric.objects.filter(key=key).values("pk")[:1]),
-                product_id=OuterRef("pk"),
-                timestamp__gte=now - timedelta(days=METRIC_FRESHNESS_DAYS),
-                timestamp__lte=now,
+                scope=RollupScope.PRODUCT,
+                scope_id=OuterRef("pk"),
+                grain=RollupGrain.DAY,
+                period_start__gte=since,
+                period_start__lte=today,
             )
         )
         for key in all_keys

@@ -31,8 +31,11 @@ from roadmaps.models import (
     LifecycleStage,
     Metric,
     MetricObservation,
+    MetricRollup,
     Period,
     Product,
+    RollupGrain,
+    RollupScope,
 )
 from roles.models import (
     BusinessUnit,
@@ -103,11 +106,24 @@ class Org:
 
     def observe(self, product: Product, key: str, *, days_ago: int = 3) -> None:
         metric = self.metrics.get(key) or Metric.objects.get_or_create(key=key, name=key)[0]
+        when = timezone.now() - timedelta(days=days_ago)
         MetricObservation.objects.create(
+            metric=metric, product=product, timestamp=when, value=Decimal("1")
+        )
+        # The health rules read the product's day roll-up of that reading.
+        MetricRollup.objects.update_or_create(
             metric=metric,
-            product=product,
-            timestamp=timezone.now() - timedelta(days=days_ago),
-            value=Decimal("1"),
+            scope=RollupScope.PRODUCT,
+            scope_id=product.pk,
+            grain=RollupGrain.DAY,
+            period_start=timezone.localdate(when),
+            defaults={
+                "value": Decimal("1"),
+                "observation_count": 1,
+                "observation_sum": Decimal("1"),
+                "last_observed_at": when,
+                "computed_at": timezone.now(),
+            },
         )
 
     def lifecycle_review(self, product: Product, *, done_days_ago: int) -> Review:

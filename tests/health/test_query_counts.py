@@ -23,8 +23,11 @@ from roadmaps.models import (
     LifecycleStage,
     Metric,
     MetricObservation,
+    MetricRollup,
     Period,
     Product,
+    RollupGrain,
+    RollupScope,
 )
 from roles.models import Person, Position
 from stakeholders.models import Alignment, Review, Stakeholder
@@ -90,6 +93,21 @@ def _portfolio(size: int) -> Person:
     metric = Metric.objects.get_or_create(key="revenue", defaults={"name": "Revenue"})[0]
     MetricObservation.objects.bulk_create(
         MetricObservation(metric=metric, product=p, timestamp=now, value=Decimal(1))
+        for p in products
+    )
+    MetricRollup.objects.bulk_create(
+        MetricRollup(
+            metric=metric,
+            scope=RollupScope.PRODUCT,
+            scope_id=p.pk,
+            grain=RollupGrain.DAY,
+            period_start=today,
+            value=Decimal(1),
+            observation_count=1,
+            observation_sum=Decimal(1),
+            last_observed_at=now,
+            computed_at=now,
+        )
         for p in products
     )
     Review.objects.bulk_create(
