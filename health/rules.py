@@ -219,16 +219,21 @@ def _failing_rows(
     read, and ``Tally.add`` keeps exactly those.
     """
     limit = tally.limit
-    wanted = [
-        Q(pk__in=qs.filter(condition).order_by(*order).values("pk")[:limit])
-        if limit is not None and tally.failing[kind] > limit
-        else condition
-        for kind, condition in failing.items()
-        if tally.failing[kind]
-    ]
-    if not wanted:
+    kinds = [kind for kind in failing if tally.failing[kind]]
+    if not kinds:
         return qs.filter(Value(False, output_field=BooleanField())).order_by(*order)
-    return qs.filter(reduce(operator.or_, wanted)).order_by(*order)
+    if limit is None or all(tally.failing[kind] <= limit for kind in kinds):
+        return qs.filter(reduce(operator.or_, (failing[kind] for kind in kinds))).order_by(*order)
+    # Each kind's rows are read by id from a subquery that already applies ``qs``'s own
+    # filters: repeating them around it made PostgreSQL evaluate them (the subtree, its
+    # goals and products) once more for every row.
+    wanted = [
+        Q(pk__in=qs.filter(failing[kind]).order_by(*order).values("pk")[:limit])
+        if tally.failing[kind] > limit
+        else Q(pk__in=qs.filter(failing[kind]).order_by().values("pk"))
+        for kind in kinds
+    ]
+    return qs.model._default_manager.filter(reduce(operator.or_, wanted)).order_by(*order)
 
 
 def goal_findings(*, tally: Tally, subtree_ids, today: date, now: datetime, viewer_user):
