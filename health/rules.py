@@ -213,8 +213,8 @@ def _failing_rows(
     once when every kind is healthy: still one query, so their count never varies).
     Without a limit: every failing row. With a limit, only the first ``tally.limit``
     rows failing each condition are read: ``pk IN (SELECT … ORDER BY … LIMIT n)`` per
-    kind with more failing rows than that, the condition itself for a kind with fewer;
-    all in one query. A row read for one kind may fail another too; because every kind
+    kind with more failing rows than that, ``pk IN (SELECT …)`` (all its rows) for a
+    kind with fewer, the conditions themselves when no kind has more; all in one query. A row read for one kind may fail another too; because every kind
     is ordered the same way, the first ``limit`` rows of each kind are all among those
     read, and ``Tally.add`` keeps exactly those.
     """
