@@ -1,0 +1,123 @@
+"""The people list reads plain rows; its answer is byte for byte PersonSerializer's.
+
+The page is compared with what ``PersonSerializer(many=True)`` makes of the same people
+read as model instances, rendered by the same renderer, with every nullable relation
+missing somewhere on the page (no role, manager, team or unit, no start date), inactive
+people, and filtered, ordered, searched and second pages.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+from rest_framework.renderers import JSONRenderer
+
+from roles.api import PersonSerializer
+from roles.models import BusinessUnit, Person, Role, Team
+from roles.selectors import person_list
+
+
+@pytest.fixture
+def people(cast) -> list[Person]:
+    unit = BusinessUnit.objects.create(name="Ünits & <Co>", slug="units-co")
+    team = Team.objects.create(name='Team "quoted"', business_unit=unit)
+    role = Role.objects.create(name="Rôle", track="individual", level=3)
+    made = [
+        Person.objects.create(
+            full_name="Aaron Nothing", email="aaron@payload.test"
+        ),  # no role, manager, team, unit or start date
+        Person.objects.create(
+            full_name="Bea Everything",
+            email="bea@payload.test",
+            title="Head of 💡",
+            role=role,
+            manager=cast.leader,
+            team=team,
+            business_unit=unit,
+            location="Zürich",
+            start_date=date(2021, 2, 28),
+        ),
+        Person.objects.create(
+            full_name="Cem Inactive",
+            email="cem@payload.test",
+            manager=cast.report,
+            business_unit=unit,
+            is_active=False,
+            start_date=date(1999, 12, 31),
+        ),
+        Person.objects.create(
+            full_name="Dana Teamless", email="dana@payload.test", role=role, team=None
+        ),
+    ]
+    # Microseconds and a non-zero offset in the stored instant.
+    Person.objects.filter(pk=made[0].pk).update(
+        created_at=datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=UTC),
+        updated_at=datetime(2024, 6, 30, 23, 59, 59, tzinfo=UTC),
+    )
+    return made
+
+
+def _expected(client_response, ids: list[int]) -> bytes:
+    """What the serializer answers for the people ``ids``, in the list's envelope."""
+    by_id = {person.pk: person for person in person_list().filter(pk__in=ids)}
+    body = json.loads(client_response.content)
+    body["results"] = PersonSerializer([by_id[pk] for pk in ids], many=True).data
+    return JSONRenderer().render(body)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?page_size=3",
+        "?page_size=3&page=2",
+        "?is_active=false",
+        "?ordering=-level",
+        "?ordering=start_date",
+        "?ordering=-created_at",
+        "?search=payload.test",
+        "?page_size=500",
+    ],
+)
+@pytest.mark.parametrize("timezone_name", ["UTC", "Europe/Berlin"])
+def test_the_page_is_what_the_serializer_answers(
+    client_for, cast, people, query, timezone_name, settings
+):
+    settings.TIME_ZONE = timezone_name
+    response = client_for(cast.report_user).get("/api/v1/people/" + query)
+    assert response.status_code == 200
+    ids = [row["id"] for row in response.json()["results"]]
+    assert ids
+    assert response.content == _expected(response, ids)
+
+
+def test_every_kind_of_row_is_on_the_page(client_for, cast, people):
+    rows = {
+        row["email"]: row
+        for row in client_for(cast.report_user)
+        .get("/api/v1/people/?page_size=500")
+        .json()["results"]
+    }
+    nothing, everything, inactive = (
+        rows["aaron@payload.test"],
+        rows["bea@payload.test"],
+        rows["cem@payload.test"],
+    )
+    assert nothing["role"] is nothing["manager"] is nothing["team"] is None
+    assert nothing["business_unit"] is nothing["start_date"] is None
+    assert nothing["manager_name"] is nothing["team_name"] is None
+    assert nothing["created_at"] == "2024-01-02T03:04:05.678901Z"
+    assert everything["manager_name"] == cast.leader.full_name
+    assert everything["start_date"] == "2021-02-28"
+    assert inactive["is_active"] is False
+    assert list(everything) == PersonSerializer.Meta.fields
+
+
+def test_one_person_still_comes_from_the_serializer(client_for, cast, people):
+    person = people[1]
+    response = client_for(cast.report_user).get(f"/api/v1/people/{person.pk}/")
+    assert response.content == JSONRenderer().render(
+        PersonSerializer(person_list().get(pk=person.pk)).data
+    )
