@@ -256,6 +256,21 @@ def person_list_payload(rows) -> list[dict]:
     return payload
 
 
+class _PersonRows:
+    """The filtered people as the paginator sees them: counted as the people queryset
+    (no joins), a page read as plain rows of ``PERSON_LIST_COLUMNS``."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+        self.ordered = queryset.ordered
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, index):
+        return self.queryset.values_list(*PERSON_LIST_COLUMNS)[index]
+
+
 # --- Viewsets ----------------------------------------------------------------------------
 
 
@@ -292,10 +307,10 @@ class PersonViewSet(OrgViewSet):
             # What the FilterSet answers when no filter is asked for, without building
             # it and its form: the stable default order (see StableOrderingFilter).
             queryset = self.get_queryset().order_by(*PERSON_DEFAULT_ORDER)
-        queryset = queryset.values_list(*PERSON_LIST_COLUMNS)
-        page = self.paginate_queryset(queryset)
+        rows = _PersonRows(queryset)
+        page = self.paginate_queryset(rows)
         if page is None:
-            return Response(person_list_payload(queryset))
+            return Response(person_list_payload(rows[:]))
         return self.get_paginated_response(person_list_payload(page))
 
     def perform_create(self, serializer):

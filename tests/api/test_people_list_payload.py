@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 import pytest
 from rest_framework.renderers import JSONRenderer
 
-from roles.api import PersonSerializer
+from roles.api import PERSON_DEFAULT_ORDER, PERSON_LIST_COLUMNS, PersonSerializer
 from roles.models import BusinessUnit, Person, Role, Team
 from roles.selectors import person_list
 
@@ -142,4 +142,9 @@ def test_without_filters_the_queries_are_the_filtersets(client_for, cast, people
     assert statements("/api/v1/people/?page_size=3&page=2&ordering=") == plain
     assert statements("/api/v1/people/?page_size=3&page=2&search=&is_active=") == plain
     assert len(plain) == 2
+    # The count is the people's alone, without the joins of the page.
+    with CaptureQueriesContext(connection) as counted:
+        person_list().only(*PERSON_LIST_COLUMNS).order_by(*PERSON_DEFAULT_ORDER).count()
+    assert plain[0] == counted.captured_queries[0]["sql"]
+    assert "JOIN" not in plain[0]
     assert 'ASC, "roles_person"."id" ASC' in plain[1]  # full name, then id
