@@ -28,11 +28,13 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raw = header[1].decode()
         except UnicodeError as exc:
             raise exceptions.AuthenticationFailed("Invalid token.") from exc
-        token = (
+        # The digest is unique: no ordering to compile or sort by.
+        tokens = list(
             ApiToken.objects.select_related("user")
             .filter(digest=ApiToken.hash(raw), revoked_at__isnull=True)
-            .first()
+            .order_by()[:1]
         )
+        token = tokens[0] if tokens else None
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         now = timezone.now()
