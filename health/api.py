@@ -8,6 +8,12 @@ is named "A private goal" with no link, and no seat finding carries a cost.
 ``?limit=`` (default :data:`DEFAULT_LIMIT`, at most :data:`MAX_LIMIT`, 0 for counts
 only) caps the findings listed per kind; ``finding_counts`` says per kind how many
 fail in all and how many are listed. The score and breakdown always count everything.
+
+The GET computes the health live, unlike the dashboard (page and API), which reads the
+leader's stored report: it is the on-demand view, for a caller who wants this minute's
+findings and up to :data:`MAX_LIMIT` of each kind, more than a stored report keeps. The
+refresh recomputes and stores the leader's report (and today's snapshot) first, so the
+dashboard shows what it answers.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from productorg.api.schema import ErrorSerializer
 
 from .models import FindingKind
 from .selectors import HealthReport, leader_get_for_viewer, leader_health, leader_health_trend
-from .services import health_snapshot_take
+from .services import health_report_refresh
 
 TREND_DAYS = 90
 DEFAULT_LIMIT = 100
@@ -161,7 +167,7 @@ class LeaderHealthView(APIView):
 
 
 class LeaderHealthRefreshView(APIView):
-    """Take today's snapshot of a leader's health now (updates today's if it exists)."""
+    """Recompute a leader's stored health now: their report and today's snapshot."""
 
     permission_classes = [permissions.IsAuthenticated]
 
@@ -174,9 +180,10 @@ class LeaderHealthRefreshView(APIView):
             401: ErrorSerializer,
             404: ErrorSerializer,
         },
-        summary="Snapshot a leader's alignment health now",
-        description="Records today's score in the trend (one snapshot a day: a second "
-        "refresh the same day updates it) and answers the health as a GET would. Allowed "
+        summary="Refresh a leader's alignment health now",
+        description="Recomputes and stores the leader's health report, which the dashboard "
+        "reads, and records today's score in the trend (one snapshot a day: a second "
+        "refresh the same day updates it); answers the health as a GET would. Allowed "
         "to whoever may see the leader's health; `limit` as for the GET (400 when bad, "
         "and then no snapshot is taken).",
         tags=["leaders"],
@@ -184,6 +191,6 @@ class LeaderHealthRefreshView(APIView):
     def post(self, request, person_id: int):
         leader = leader_get_for_viewer(viewer_user=request.user, person_id=person_id)
         limit = _limit(request)
-        health_snapshot_take(leader=leader)
+        health_report_refresh(leader=leader)
         report = leader_health(leader=leader, viewer_user=request.user, limit_per_kind=limit)
         return Response(_payload(report=report))

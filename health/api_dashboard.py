@@ -147,6 +147,15 @@ class DashboardSerializer(serializers.Serializer):
     )
     findings_page = serializers.IntegerField()
     findings_pages = serializers.IntegerField()
+    health_computed_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the health (score, breakdown, findings) was computed: the leader's "
+        "stored report, refreshed nightly, on demand and when older than the configured age.",
+    )
+    health_stale = serializers.BooleanField(
+        help_text="The stored health is older than the configured age; a refresh is under "
+        "way (POST /api/v1/leaders/{id}/health/refresh/ recomputes it at once)."
+    )
 
 
 class DashboardQuerySerializer(serializers.Serializer):
@@ -198,8 +207,9 @@ class LeaderDashboardView(APIView):
         "on track / at risk / off track, health score and trend), each key metric's "
         "series for the subtree and its best products, goal progress by business unit, the "
         "products table with each key metric against a key result's target or the period "
-        "before, and a page of the alignment findings (20 a page, `fpage`; sorted by kind, only "
-        "that page's findings are read). Metric numbers come from the product roll-ups "
+        "before, and a page of the alignment findings (20 a page, `fpage`) from the leader's "
+        "stored health report (`health_computed_at` says when it was computed; findings "
+        "beyond the ones it keeps are computed live). Metric numbers come from the product roll-ups "
         "(`/api/v1/metric-rollups/`), combined per metric rule (the company's own roll-ups "
         "when the leader's subtree owns every product). Visible to HR "
         "admins, the leader and their management chain; 404 for anyone else.",

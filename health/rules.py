@@ -98,7 +98,13 @@ PRIVATE_GOAL_SUBJECT = "A private goal"
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem found in a leader's subtree, with the page where it is fixed."""
+    """One problem found in a leader's subtree, with the page where it is fixed.
+
+    ``subject`` and ``url`` are as the viewer may see them. The ids say what the finding
+    is about, so that a stored report can decide that again for each viewer: the goal
+    (``goal_id``; ``subject_prefix`` goes before its title, as in "Vic on …") and the
+    open seat with the manager it reports to (``seat_id``, ``manager_id``).
+    """
 
     kind: str
     label: str
@@ -106,6 +112,10 @@ class Finding:
     url: str
     detail: str
     owner: str
+    goal_id: int | None = None
+    subject_prefix: str = ""
+    seat_id: int | None = None
+    manager_id: int | None = None
 
 
 # --- Time -------------------------------------------------------------------------------
@@ -187,8 +197,11 @@ class Tally:
         """Whether any failing row is to be listed at all (not with a limit of 0)."""
         return self.limit is None or self.limit > 0
 
-    def add(self, kind: str, *, subject: str, url: str, detail: str, owner: str) -> None:
-        """List one failing row of ``kind``, unless that kind already has ``limit``."""
+    def add(self, kind: str, *, subject: str, url: str, detail: str, owner: str, **ids) -> None:
+        """List one failing row of ``kind``, unless that kind already has ``limit``.
+
+        ``ids`` are :class:`Finding`'s references (``goal_id``, ``subject_prefix``,
+        ``seat_id``, ``manager_id``)."""
         if self.limit is not None and self.shown[kind] >= self.limit:
             return
         self.shown[kind] += 1
@@ -200,6 +213,7 @@ class Tally:
                 url=url,
                 detail=detail,
                 owner=owner,
+                **ids,
             )
         )
 
@@ -308,6 +322,7 @@ def goal_findings(*, tally: Tally, subtree_ids, today: date, now: datetime, view
                 url=url,
                 detail="Aligns to no other goal: link it to the goal it serves.",
                 owner=owner,
+                goal_id=goal.pk,
             )
         if goal.is_stale:
             days = CADENCE_DAYS[goal.check_in_cadence]
@@ -322,6 +337,7 @@ def goal_findings(*, tally: Tally, subtree_ids, today: date, now: datetime, view
                 url=url,
                 detail=f"No check-in within its cadence of {days} days ({when}).",
                 owner=owner,
+                goal_id=goal.pk,
             )
         if goal.owner_gone:
             tally.add(
@@ -330,6 +346,7 @@ def goal_findings(*, tally: Tally, subtree_ids, today: date, now: datetime, view
                 url=url,
                 detail="Its owner has left: give it a new owner.",
                 owner=owner,
+                goal_id=goal.pk,
             )
 
 
@@ -548,6 +565,8 @@ def stakeholder_findings(*, tally: Tally, subtree_ids, today: date, now: datetim
             owner = goal.owner.full_name if goal.owner else ""
         who = alignment.stakeholder.display_name
         subject = f"{who} on {subject_name}"
+        # On a goal, what the finding is about, so a stored report can mask it per viewer.
+        about = {} if alignment.product_id else {"goal_id": goal.pk, "subject_prefix": f"{who} on "}
         if alignment.is_blocking:
             tally.add(
                 FindingKind.STAKEHOLDER_BLOCKING,
@@ -555,6 +574,7 @@ def stakeholder_findings(*, tally: Tally, subtree_ids, today: date, now: datetim
                 url=url,
                 detail=f"{who} is blocking: meet them and record the outcome.",
                 owner=owner,
+                **about,
             )
         if alignment.is_overdue:
             if alignment.next_touchpoint_due:
@@ -567,6 +587,7 @@ def stakeholder_findings(*, tally: Tally, subtree_ids, today: date, now: datetim
                 url=url,
                 detail=detail,
                 owner=owner,
+                **about,
             )
 
 
@@ -599,6 +620,8 @@ def seat_findings(*, tally: Tally, subtree_ids, viewer_user):
             url=url,
             detail=f"Open seat reporting to {seat.reports_to.full_name} with no budget.",
             owner=seat.reports_to.full_name,
+            seat_id=seat.pk,
+            manager_id=seat.reports_to_id,
         )
 
 

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
+from django.db.models import Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
+from roadmaps.models import Goal
 from roles.models import Person
 from roles.selectors import (
     person_for_user,
@@ -25,7 +29,7 @@ from roles.selectors import (
 )
 
 from . import rules
-from .models import FindingKind, HealthSnapshot
+from .models import FindingKind, HealthSnapshot, LeaderHealthReport
 from .rules import METRIC_FRESHNESS_DAYS, PRIVATE_GOAL_SUBJECT, Finding, Tally
 
 __all__ = [
@@ -37,10 +41,13 @@ __all__ = [
     "HealthReport",
     "KindCount",
     "health_breakdown",
+    "health_report_max_age",
+    "health_report_present",
     "health_score",
     "leader_get_for_viewer",
     "leader_health",
     "leader_health_trend",
+    "stored_findings",
 ]
 
 # Points each kind of finding can cost; they add up to 100.
@@ -95,6 +102,10 @@ class HealthReport:
     breakdown: list[BreakdownEntry] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     limit_per_kind: int | None = None
+    # When the findings were computed (now, for a live report), and whether a stored
+    # report is older than ``settings.HEALTH_REPORT_MAX_AGE`` (a refresh is on its way).
+    computed_at: datetime | None = None
+    stale: bool = False
 
     def finding_counts(self) -> list[KindCount]:
         """Per kind, in the breakdown's order: failing rows in all, and how many listed."""
@@ -125,6 +136,17 @@ class HealthReport:
 
     def findings_of(self, kind: str) -> list[Finding]:
         return [f for f in self.findings if f.kind == kind]
+
+    def covers(self, *, kind: str = "", per_kind: int | None = None) -> bool:
+        """Whether ``findings`` holds the first ``per_kind`` failing rows of ``kind`` (of
+        every kind when empty; all of them when ``per_kind`` is None)."""
+        for count in self.finding_counts():
+            if kind and count.kind != kind:
+                continue
+            wanted = count.total if per_kind is None else min(count.total, per_kind)
+            if count.shown < wanted:
+                return False
+        return True
 
 
 # --- Who may see a leader's health ---------------------------------------------------
@@ -222,6 +244,125 @@ def leader_health(
         breakdown=breakdown,
         findings=findings,
         limit_per_kind=limit_per_kind,
+        computed_at=now,
+    )
+
+
+# --- The stored report ------------------------------------------------------------------
+
+
+def health_report_max_age() -> timedelta:
+    """How old a stored report may be before it is refreshed (``HEALTH_REPORT_MAX_AGE``)."""
+    return timedelta(minutes=settings.HEALTH_REPORT_MAX_AGE)
+
+
+def stored_findings(findings: list[Finding]) -> list[dict]:
+    """Findings as a stored report keeps them: for nobody in particular.
+
+    A finding about a goal keeps the goal's id (and what goes before its title), never
+    its title or link: who may see the goal is decided each time a viewer reads it. A
+    seat finding keeps the seat and its manager, and its link is chosen per viewer.
+    """
+    rows = []
+    for f in findings:
+        row = {"kind": f.kind, "detail": f.detail, "owner": f.owner}
+        if f.goal_id is not None:
+            row.update(goal=f.goal_id, prefix=f.subject_prefix)
+        else:
+            row.update(subject=f.subject)
+            if f.seat_id is not None:
+                row.update(seat=f.seat_id, manager=f.manager_id)
+            else:
+                row.update(url=f.url)
+        rows.append(row)
+    return rows
+
+
+def _goal_titles_visible(*, viewer_user, goal_ids: set[int]) -> dict[int, str]:
+    """Titles of the goals among ``goal_ids`` that ``viewer_user`` may see (one query).
+
+    The same rule as ``roadmaps.selectors.goal_visibility_q`` (public goals, and private
+    ones owned by the viewer or anyone under them; HR admins see all), with the viewer's
+    subtree as a subquery rather than a list of every id in it.
+    """
+    if not goal_ids:
+        return {}
+    goals = Goal.objects.filter(pk__in=sorted(goal_ids))
+    if not user_is_hr_admin(user=viewer_user):
+        viewer = person_for_user(user=viewer_user)
+        public = Q(visibility=Goal.Visibility.PUBLIC)
+        goals = goals.filter(
+            public if viewer is None else public | Q(owner_id__in=person_subtree_ids(root=viewer))
+        )
+    return dict(goals.values_list("pk", "title"))
+
+
+def health_report_present(
+    *, stored: LeaderHealthReport, leader: Person, viewer_user
+) -> HealthReport:
+    """A stored report as ``viewer_user`` may see it, decided now (at most one query).
+
+    A goal the viewer may not see (made private since, or never visible to them) is
+    "A private goal" with no link, exactly as :func:`leader_health` names it; a goal
+    deleted since is named the same way. Titles are today's. No seat carries a cost (none
+    is stored); a seat links to the admin for HR admins, else to its manager's page.
+    """
+    titles = _goal_titles_visible(
+        viewer_user=viewer_user,
+        goal_ids={row["goal"] for row in stored.findings if row.get("goal") is not None},
+    )
+    hr = user_is_hr_admin(user=viewer_user)
+    findings = []
+    for row in stored.findings:
+        kind = row["kind"]
+        goal_id, seat_id = row.get("goal"), row.get("seat")
+        if goal_id is not None:
+            title = titles.get(goal_id)
+            subject = row.get("prefix", "") + (title if title is not None else PRIVATE_GOAL_SUBJECT)
+            url = reverse("goal-detail", args=[goal_id]) if title is not None else ""
+        elif seat_id is not None:
+            subject = row["subject"]
+            if hr:
+                url = reverse("admin:roles_position_change", args=[seat_id])
+            else:
+                url = reverse("person-detail", args=[row["manager"]])
+        else:
+            subject, url = row["subject"], row.get("url", "")
+        findings.append(
+            Finding(
+                kind=kind,
+                label=FindingKind(kind).label,
+                subject=subject,
+                url=url,
+                detail=row["detail"],
+                owner=row["owner"],
+                goal_id=goal_id,
+                subject_prefix=row.get("prefix", ""),
+                seat_id=seat_id,
+                manager_id=row.get("manager"),
+            )
+        )
+    stored_breakdown = stored.breakdown or {}
+    breakdown = [
+        BreakdownEntry(
+            kind=kind.value,
+            label=kind.label,
+            checked=entry.get("checked", 0),
+            failing=entry.get("failing", 0),
+            weight=entry.get("weight", WEIGHTS[kind]),
+            penalty=entry.get("penalty", 0.0),
+        )
+        for kind in FindingKind
+        for entry in [stored_breakdown.get(kind.value, {})]
+    ]
+    return HealthReport(
+        leader=leader,
+        score=stored.score,
+        breakdown=breakdown,
+        findings=findings,
+        limit_per_kind=stored.limit_per_kind,
+        computed_at=stored.computed_at,
+        stale=stored.computed_at < timezone.now() - health_report_max_age(),
     )
 
 

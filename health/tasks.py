@@ -1,7 +1,9 @@
 """Celery tasks of alignment health: thin wrappers around ``health.services``.
 
-Beat runs ``health.snapshot_all`` nightly (its row is created by a migration); a page
-or the API may ask for ``health.snapshot_leader`` on demand. Tasks take ids and exit
+Beat runs ``health.snapshot_all`` nightly (its row is created by a migration): it
+refreshes every leader's stored report and takes today's snapshots. A dashboard that
+finds a leader's report too old claims ``health.refresh_report`` for it (once, in the
+database); ``health.snapshot_leader`` takes one snapshot on demand. Tasks take ids and exit
 quietly when the row is gone; a database hiccup is retried with backoff.
 """
 
@@ -38,3 +40,12 @@ def snapshot_leader(person_id: int) -> int | None:
     if leader is None:
         return None
     return services.health_snapshot_take(leader=leader).score
+
+
+@shared_task(name="health.refresh_report", **RETRY)
+def refresh_report(person_id: int) -> int | None:
+    """Recompute and store one leader's health report; the score, or None when gone."""
+    leader = Person.objects.filter(pk=person_id, is_active=True).first()
+    if leader is None:
+        return None
+    return services.health_report_refresh(leader=leader).score

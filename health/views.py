@@ -5,6 +5,12 @@ the viewer may see (``leader_get_for_viewer``: HR admins, the leader, or anyone 
 them; everyone else gets 404). Every table sorts and filters with plain links and GET
 forms, so the page works without JavaScript; with htmx the same URLs swap only the
 table (``?partial=products|units|findings``).
+
+The alignment health on the page is the leader's stored report (``health.services``),
+shown "as of" when it was computed; its Refresh button POSTs to
+``/dashboard/<id>/health/refresh/``, which recomputes it and sends the browser back to
+the page it came from (htmx swaps the page's content in place; without JavaScript the
+browser follows the redirect).
 """
 
 from __future__ import annotations
@@ -12,11 +18,12 @@ from __future__ import annotations
 import csv
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
 from roadmaps.models import LifecycleStage, RollupGrain
 from roadmaps.selectors import period_choices
@@ -43,6 +50,7 @@ from .dashboard import (
 )
 from .models import FindingKind
 from .selectors import leader_get_for_viewer
+from .services import health_report_refresh
 
 PARTIALS = {
     "products": "health/_products_body.html",
@@ -292,6 +300,28 @@ def dashboard_print(request: HttpRequest, person_id: int) -> HttpResponse:
     """The whole dashboard on one page for paper or PDF: every product, no controls."""
     leader = leader_get_for_viewer(viewer_user=request.user, person_id=person_id)
     return _dashboard_page(request, leader, template="health/dashboard_print.html")
+
+
+@require_POST
+def dashboard_health_refresh(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Recompute the leader's alignment health now (for whoever may see the dashboard),
+    then back to the dashboard page it was asked from (``next``), else the leader's."""
+    leader = leader_get_for_viewer(viewer_user=request.user, person_id=person_id)
+    health_report_refresh(leader=leader)
+    back = request.POST.get("next", "")
+    dashboards = (reverse("dashboard"), reverse("dashboard-leader", args=[leader.pk]))
+    safe = url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    if not (safe and back.startswith(dashboards)):
+        back = reverse("dashboard-leader", args=[leader.pk])
+    return HttpResponseSeeOther(back)
+
+
+class HttpResponseSeeOther(HttpResponseRedirect):
+    """303: the browser (or htmx's request) follows with a GET."""
+
+    status_code = 303
 
 
 def _cell(value) -> str:

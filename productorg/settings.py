@@ -259,6 +259,10 @@ REVIEW_ESCALATE_AFTER_MISSES = env.int("REVIEW_ESCALATE_AFTER_MISSES", default=2
 # Alignment health: spans of control outside this range are findings.
 HEALTH_SPAN_MIN = env.int("HEALTH_SPAN_MIN", default=3)
 HEALTH_SPAN_MAX = env.int("HEALTH_SPAN_MAX", default=10)
+# A leader's stored health report older than this (minutes) is shown "as of" its time
+# and refreshed in the background; it keeps this many findings of each kind.
+HEALTH_REPORT_MAX_AGE = env.int("HEALTH_REPORT_MAX_AGE", default=15)
+HEALTH_REPORT_FINDINGS_PER_KIND = env.int("HEALTH_REPORT_FINDINGS_PER_KIND", default=100)
 DIGEST_TIME_ZONE = env.str("DIGEST_TIME_ZONE", default=TIME_ZONE)
 DIGEST_HOUR = env.int("DIGEST_HOUR", default=8)
 # Absolute links in e-mails.

@@ -17,6 +17,7 @@ from .tables import (
     _subtree_people,
     _trend_points,
     dashboard_findings_page,
+    dashboard_health,
     dashboard_key_metrics,
     dashboard_products,
     dashboard_units,
@@ -48,7 +49,7 @@ def leader_dashboard(
     goals to those they may see. The number of queries is the same for a team of three
     and an organisation of thousands.
     """
-    from health.selectors import leader_health, leader_health_trend
+    from health.selectors import leader_health_trend
 
     grain = parse_grain(grain)
     user_is_hr_admin(user=viewer_user)  # cached on the user for the visibility checks
@@ -57,11 +58,13 @@ def leader_dashboard(
     products = subtree_products(leader=leader)
     stages = _stage_counts(products)
     finding_sort = finding_sort if finding_sort in FINDING_SORTS else "kind"
-    # Only the findings the page shows (``finding_page``; every one when it is None).
-    report = leader_health(
-        leader=leader,
+    # The stored health, unless the page's findings (``finding_page``; every one when it
+    # is None) go beyond the ones it keeps.
+    report = dashboard_health(
         viewer_user=viewer_user,
-        limit_per_kind=findings_limit(sort=finding_sort, page=finding_page),
+        leader=leader,
+        kind=finding_kind,
+        per_kind=findings_limit(sort=finding_sort, page=finding_page),
     )
     trend = _trend_points(leader_health_trend(leader=leader))
     key_metrics = dashboard_key_metrics(products=products, period=period, grain=grain)
@@ -111,6 +114,8 @@ def leader_dashboard(
         products=table,
         findings=findings.rows,
         health_breakdown=list(report.breakdown),
+        health_computed_at=report.computed_at,
+        health_stale=report.stale,
         findings_total=findings.total,
         findings_page=findings.page,
         findings_pages=findings.pages,

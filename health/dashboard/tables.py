@@ -422,6 +422,21 @@ def findings_limit(*, sort: str, page: int | None) -> int | None:
     return max(1, page) * FINDINGS_PAGE_SIZE
 
 
+def dashboard_health(*, viewer_user, leader: Person, kind: str = "", per_kind: int | None):
+    """The leader's health for the dashboard: the stored report as the viewer may see it
+    (``health.services.health_report_for_viewer``: computed and stored when there is
+    none, refreshed in the background when old), unless the findings asked for (the
+    first ``per_kind`` of ``kind``, or of every kind) go beyond the ones it keeps; those
+    are computed live (``health.selectors.leader_health``)."""
+    from health.selectors import leader_health
+    from health.services import health_report_for_viewer
+
+    report = health_report_for_viewer(leader=leader, viewer_user=viewer_user)
+    if report.covers(kind=kind, per_kind=per_kind):
+        return report
+    return leader_health(leader=leader, viewer_user=viewer_user, limit_per_kind=per_kind)
+
+
 def dashboard_findings(
     *,
     viewer_user,
@@ -435,10 +450,8 @@ def dashboard_findings(
     the health report they come from (``health.selectors.leader_health``, reading at most
     ``limit_per_kind`` findings of each kind)."""
     if report is None:
-        from health.selectors import leader_health
-
-        report = leader_health(
-            leader=leader, viewer_user=viewer_user, limit_per_kind=limit_per_kind
+        report = dashboard_health(
+            viewer_user=viewer_user, leader=leader, kind=kind, per_kind=limit_per_kind
         )
     rows = [
         FindingRow(

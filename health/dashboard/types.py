@@ -220,3 +220,7 @@ class Dashboard:
     findings_total: int = 0
     findings_page: int = 1
     findings_pages: int = 1
+    # When the health (score, breakdown, findings) was computed, and whether that is
+    # older than ``settings.HEALTH_REPORT_MAX_AGE`` (a refresh has been asked for).
+    health_computed_at: dt.datetime | None = None
+    health_stale: bool = False

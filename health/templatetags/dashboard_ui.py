@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django import template
+from django.utils import timezone
 
 from health.charts import format_value
 
@@ -46,3 +47,15 @@ def sort_state(current: str, key: str) -> str:
 @register.simple_tag
 def metric_value(value, unit: str = "") -> str:
     return format_value(value, unit)
+
+
+@register.filter
+def as_of(moment) -> str:
+    """When a stored result was computed, as a reader says it: "today at 09:40",
+    "yesterday at 03:10", else "24 Nov at 03:10" (local time)."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    days = (timezone.localdate() - local.date()).days
+    day = {0: "today", 1: "yesterday"}.get(days) or local.strftime("%-d %b")
+    return f"{day} at {local:%H:%M}"

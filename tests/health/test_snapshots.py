@@ -68,10 +68,14 @@ def test_snapshot_all_takes_one_per_leader_and_is_idempotent(org):
     }
 
 
-# Per leader: leader_health without a viewer and with a limit of 0, counts only (7:
-# goals 1, products 2 — stage policies and counts —, alignments 1, seats 1, spans 1,
-# responsibility areas 1; see test_query_counts.py) and the upsert of the snapshot (1).
-PER_LEADER = 7 + 1
+# Per leader, for today: leader_health without a viewer, listing the first findings of
+# each kind for the stored report (12: goals 2, products 3, alignments 2, seats 2, spans
+# 2, responsibility areas 1; see test_query_counts.py), the upsert of the report (1) and
+# of the snapshot (1).
+PER_LEADER = 12 + 1 + 1
+# For another day, counts only (a limit of 0: 7 — goals 1, products 2, alignments 1,
+# seats 1, spans 1, responsibility areas 1) and the upsert of the snapshot (1).
+PER_LEADER_PAST_DAY = 7 + 1
 
 
 def test_snapshot_all_reads_a_fixed_number_of_queries_per_leader(org, django_assert_num_queries):
@@ -80,6 +84,8 @@ def test_snapshot_all_reads_a_fixed_number_of_queries_per_leader(org, django_ass
     org.person("Rex", "Product Manager", org.alice)  # a fourth leader: Alice
     with django_assert_num_queries(1 + 4 * PER_LEADER):
         health_snapshot_all()
+    with django_assert_num_queries(1 + 4 * PER_LEADER_PAST_DAY):
+        health_snapshot_all(on=timezone.localdate() - timedelta(days=1))
 
 
 def test_the_trend_lists_the_last_days_oldest_first(org):

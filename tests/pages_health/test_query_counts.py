@@ -2,7 +2,9 @@
 organisation of 600 with ten times the products, goals and roll-up rows.
 
 Subtrees are recursive CTEs embedded as subqueries, metric numbers are combined by the
-database from roll-up rows, never read per product or per metric. Each count below
+database from roll-up rows, never read per product or per metric; the alignment health
+is the leader's stored report, read in two queries (computed and stored on the first
+view only). Each count below
 names its queries in the order they run.
 """
 
@@ -14,6 +16,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from health.models import LeaderHealthReport
+from health.services import health_report_refresh
 from roadmaps.models import Goal, KeyResult, Metric, MetricRollup, Product
 from roles.models import Person, Position
 from tests.conftest import build_org
@@ -31,21 +35,30 @@ LEADER = (
     + 1  # the leader (leader_get_for_viewer; the viewer is the leader, so no subtree check)
 )
 PERIODS = 1  # the periods for the switcher
-VISIBILITY = 1  # recursive CTE: the viewer's subtree ids, for goal visibility (cached;
-#                here read by the health rules)
 HEADLINE = (
     1  # people and product roles in the subtree (one aggregate over the CTE)
     + 1  # open seats reporting into the subtree (COUNT; costs never read)
     + 1  # the subtree's products: (id, stage)
 )  # (the goals by status are the units' rows added up: see UNITS)
-HEALTH = (  # health.selectors.leader_health: its own fixed count
+# The leader's stored health report (health.services.health_report_for_viewer), fresh:
+HEALTH = (
+    1  # the stored report (score, breakdown, the first findings of each kind)
+    + 1  # the goals it names that the viewer may see, with their titles (the viewer's
+    #      subtree a subquery: no list of ids is read)
+)
+# Computing it (health.selectors.leader_health, for nobody in particular), when nothing
+# is stored yet: its own fixed count, then the writes.
+HEALTH_COMPUTE = (
     2  # current goals: counts per rule, then the failing ones
     + 3  # products: stage policies, the products checked, the metrics they reported lately
     + 2  # stakeholder alignments: count, then the failing ones
     + 2  # open seats: count, then those without a budget (costs never read)
     + 2  # spans of control: count, then those out of range
     + 1  # responsibility areas nobody in the subtree holds
+    + 1  # upsert of the leader's report
+    + 1  # upsert of today's snapshot
 )
+HEALTH_CLAIM = 1  # an old report: the conditional UPDATE claiming its background refresh
 TREND = 1  # the leader's health snapshots
 KEY_METRICS = (
     1  # the stage policies of the products' stages (expected metric keys)
@@ -127,6 +140,7 @@ def org(request, period):
         Position(role=people[0].role, reports_to=p, status=Position.Status.OPEN)
         for p in people[:: max(len(people) // 10, 1)]
     )
+    health_report_refresh(leader=root)  # as the nightly job or an earlier view left it
     return root
 
 
@@ -137,7 +151,6 @@ def test_the_dashboard_page(client, period, org, django_assert_num_queries):
         + LEADER
         + PERIODS
         + LEADER_PICKER
-        + VISIBILITY
         + HEADLINE
         + HEALTH
         + TREND
@@ -180,7 +193,6 @@ def test_the_dashboard_api(client, period, org, django_assert_num_queries):
         REQUEST_START
         + LEADER
         + 1  # the period asked for
-        + VISIBILITY
         + HEADLINE
         + HEALTH
         + TREND
@@ -194,3 +206,51 @@ def test_the_dashboard_api(client, period, org, django_assert_num_queries):
         )
     assert response.status_code == 200
     assert len(response.json()["key_metrics"]) == 3
+
+
+def test_the_first_view_computes_and_stores_the_health(
+    client, period, org, django_assert_num_queries
+):
+    LeaderHealthReport.objects.all().delete()
+    client.force_login(org.user)
+    with django_assert_num_queries(
+        REQUEST_START
+        + LEADER
+        + 1  # the period asked for
+        + HEADLINE
+        + HEALTH
+        + HEALTH_COMPUTE
+        + TREND
+        + KEY_METRICS
+        + UNITS
+        + PRODUCTS_TABLE
+        + REQUEST_END
+    ):
+        response = client.get(f"/api/v1/leaders/{org.pk}/dashboard/", {"period": period.pk})
+    assert response.status_code == 200
+    assert LeaderHealthReport.objects.filter(leader=org).exists()
+
+
+def test_an_old_report_is_read_and_its_refresh_claimed(
+    client, period, org, django_assert_num_queries, monkeypatch
+):
+    from health import tasks
+
+    monkeypatch.setattr(tasks.refresh_report, "delay", lambda person_id: None)
+    LeaderHealthReport.objects.update(computed_at=timezone.now() - dt.timedelta(days=1))
+    client.force_login(org.user)
+    with django_assert_num_queries(
+        REQUEST_START
+        + LEADER
+        + 1  # the period asked for
+        + HEADLINE
+        + HEALTH
+        + HEALTH_CLAIM
+        + TREND
+        + KEY_METRICS
+        + UNITS
+        + PRODUCTS_TABLE
+        + REQUEST_END
+    ):
+        response = client.get(f"/api/v1/leaders/{org.pk}/dashboard/", {"period": period.pk})
+    assert response.json()["health_stale"] is True
