@@ -84,3 +84,26 @@ def test_closed_goals_and_other_periods_are_left_alone(loaded, q4):
     next_quarter.refresh_from_db()
     assert achieved.current_value == 0
     assert next_quarter.current_value == Decimal("2")  # 1 January
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_following_takes_a_fixed_number_of_queries(loaded, q4, count, django_assert_num_queries):
+    """The values of all following key results come from one grouped query, however
+    many key results follow a metric."""
+    from roadmaps.rollups import key_results_follow_metrics
+
+    rules = ["sum", "average", "last", "min", "max"]
+    following = [
+        kr_following(loaded.metrics[rules[n % 5]], q4, product=loaded.cards) for n in range(count)
+    ]
+    metric_rollups_run()
+    touched = dict.fromkeys(m.pk for m in loaded.metrics.values())
+    # 1 the open key results following the metrics, with goal, period and metric
+    # 2 their values over their periods in their scopes, one grouped query
+    with django_assert_num_queries(2):
+        assert key_results_follow_metrics(touched=touched) == 0  # nothing moved
+    # cards in Q4 (2 Nov 10 and 20, 3 Nov 30, 31 Dec 1), by each rule
+    expected = {"sum": "61", "average": "15.25", "last": "1", "min": "1", "max": "30"}
+    for n, kr in enumerate(following):
+        kr.refresh_from_db()
+        assert kr.current_value == Decimal(expected[rules[n % 5]])

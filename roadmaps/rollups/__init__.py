@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from roles.models import BusinessUnit
 
-from .models import (
+from ..models import (
     Goal,
     KeyResult,
     Metric,
@@ -389,8 +389,8 @@ def _lock_metric(metric_id: int) -> None:
 def product_mark_for_rollup(*, product_id: int) -> None:
     """Mark every (metric, day) with a reading of the product for the next run (one
     statement), e.g. after it moved to another team or unit; enqueue the run after commit."""
-    from .observations import PENDING
-    from .tasks import enqueue_rollup
+    from ..observations import PENDING
+    from ..tasks import enqueue_rollup
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -424,6 +424,8 @@ def metric_rollups_run(
             pending = pending.filter(metric_id__in=list(metric_ids))
         todo = sorted(set(pending.values_list("metric_id", flat=True)))
     metrics = Metric.objects.in_bulk(todo)
+    if full and _is_postgres():
+        return _full_run(sorted(metrics))
     total_periods = total_rows = done = 0
     touched: dict[int, set[dt.date] | None] = {}
     for metric_id in todo:
@@ -451,6 +453,23 @@ def metric_rollups_run(
     if touched:
         key_results_follow_metrics(touched=touched)
     return RollupResult(metrics=done, periods=total_periods, rows_written=total_rows)
+
+
+def _full_run(metric_ids: list[int]) -> RollupResult:
+    """A full run on PostgreSQL: every metric at once, set-based (see ``full``)."""
+    from .full import full_rollup_postgres
+
+    if not metric_ids:
+        return RollupResult(metrics=0, periods=0, rows_written=0)
+    with transaction.atomic():
+        rows = full_rollup_postgres(
+            metric_ids=metric_ids,
+            now=timezone.now(),
+            lock_namespace=ROLLUP_LOCK_NAMESPACE,
+            unit_tree=_unit_tree_cte(),
+        )
+    key_results_follow_metrics(touched=dict.fromkeys(metric_ids))
+    return RollupResult(metrics=len(metric_ids), periods=0, rows_written=rows)
 
 
 # ------------------------------------------------------------------------ key results
@@ -497,44 +516,42 @@ def key_results_follow_metrics(*, touched: dict[int, set[dt.date] | None]) -> in
     """Check in every key result following a recomputed metric whose value moved.
 
     The value is the metric over the goal's period in the goal's scope (its product,
-    team, business unit, else the company). Goals closed or cancelled are left alone.
+    team, business unit, else the company), as :func:`metric_value_over` gives it. Goals
+    closed or cancelled are left alone. Two queries whatever the number of key results
+    (the key results, then their values in one grouped query), plus the check-ins made.
     Returns the number of check-ins made.
     """
-    from .services import check_in_create
+    from ..services import check_in_create
+    from .follow import OPEN_STATUSES, followed_values
 
-    open_statuses = [
-        Goal.Status.DRAFT,
-        Goal.Status.ON_TRACK,
-        Goal.Status.AT_RISK,
-        Goal.Status.OFF_TRACK,
-    ]
     key_results = (
-        KeyResult.objects.filter(metric_id__in=list(touched), goal__status__in=open_statuses)
+        KeyResult.objects.filter(metric_id__in=list(touched), goal__status__in=OPEN_STATUSES)
         .select_related("goal__period", "metric")
         .order_by("pk")
     )
     by_metric: dict[int, list[KeyResult]] = defaultdict(list)
+    days_touched: set[dt.date] = set()
     for key_result in key_results:
         days = touched[key_result.metric_id]
         period = key_result.goal.period
         if days is not None and not any(period.start <= day <= period.end for day in days):
             continue
         by_metric[key_result.metric_id].append(key_result)
+        days_touched |= days or set()
+    if not by_metric:
+        return 0
+    everything = any(touched[metric_id] is None for metric_id in by_metric)
+    values = followed_values(
+        metric_ids=list(by_metric),
+        within=None if everything else (min(days_touched), max(days_touched)),
+    )
     made = 0
     for items in by_metric.values():
         for key_result in items:
-            goal = key_result.goal
-            scope, scope_id = _goal_scope(goal)
-            value = metric_value_over(
-                metric=key_result.metric,
-                scope=scope,
-                scope_id=scope_id,
-                start=goal.period.start,
-                end=goal.period.end,
-            )
+            value = values.get(key_result.pk)
             if value is None:
                 continue
-            value = Decimal(value).quantize(Decimal("0.0001"))
+            value = value.quantize(Decimal("0.0001"))
             if abs(value) >= CHECK_IN_LIMIT:
                 logger.warning("Key result %s: metric value %s does not fit", key_result.pk, value)
                 continue
