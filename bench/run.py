@@ -454,14 +454,34 @@ def measure_dashboard(ctx: Context) -> list[Result]:
     def api():
         return ctx.api.get(path)
 
+    # The dashboard reads the leader's stored health; what computing it costs (nightly,
+    # on a Refresh, or on a first view) is reported beside it, with no target of 0.05×.
+    from django.conf import settings
+
+    health = import_module("health.selectors")
+    per_kind = getattr(settings, "HEALTH_REPORT_FINDINGS_PER_KIND", None)
+
+    def health_compute():
+        return health.leader_health(leader=leader, viewer_user=None, limit_per_kind=per_kind)
+
     measures = [
-        ("Dashboard roll-up read, whole org", key_metrics, "dashboard_key_metrics"),
-        ("Dashboard page data, whole org", whole, "leader_dashboard (with health)"),
+        ("Dashboard roll-up read, whole org", key_metrics, "dashboard_key_metrics", 0.05),
+        ("Dashboard page data, whole org", whole, "leader_dashboard (stored health)", 0.05),
     ]
     if ctx.api.status(path) == 200:
-        measures.append(("Dashboard API, whole org (HTTP)", api, f"GET {path}"))
+        measures.append(("Dashboard API, whole org (HTTP)", api, f"GET {path}", 0.05))
+    if per_kind is not None:
+        measures.append(
+            (
+                "Health computation, whole org",
+                health_compute,
+                f"informational: leader_health over the whole subtree, the first {per_kind} "
+                "findings of each kind (what a refresh computes before storing it)",
+                1.0,
+            )
+        )
     results = []
-    for label, ours_fn, what in measures:
+    for label, ours_fn, what, target in measures:
         ours, baseline = alternate(
             ours_fn, baselines.flat_group_by, repeats=ctx.heavy_repeats, warmup=1
         )
@@ -470,7 +490,7 @@ def measure_dashboard(ctx: Context) -> list[Result]:
                 label,
                 ours,
                 baseline,
-                0.05,
+                target,
                 f"{what} for the CPO, {len(products):,} products, {period.name}, weekly, "
                 "vs the flat GROUP BY of the roll-up",
             )
