@@ -308,7 +308,9 @@ def dashboard_health_refresh(request: HttpRequest, person_id: int) -> HttpRespon
     then back to the dashboard page it was asked from (``next``), else the leader's."""
     leader = leader_get_for_viewer(viewer_user=request.user, person_id=person_id)
     health_report_refresh(leader=leader)
-    back = request.POST.get("next", "")
+    # With htmx, the page as it is now (its tables may have been filtered in place since
+    # the form was drawn); without, the page the form was drawn on.
+    back = (request.htmx and request.htmx.current_url_abs_path) or request.POST.get("next", "")
     dashboards = (reverse("dashboard"), reverse("dashboard-leader", args=[leader.pk]))
     safe = url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()

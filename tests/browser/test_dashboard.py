@@ -20,6 +20,7 @@ from productorg.demo import DEMO_PASSWORD
 from roadmaps.models import Period
 from roadmaps.selectors import period_current
 
+from .conftest import SCREENSHOTS
 from .test_goals import no_sideways_scroll
 
 pytestmark = [
@@ -90,6 +91,25 @@ def test_the_cpo_reads_the_dashboard_and_follows_a_finding_to_its_goal(
     assert page.evaluate("document.body.dataset.loadedOnce") == "yes"  # no page load
     screenshot("dashboard-findings-desktop")
 
+    # The health says when it was computed; Refresh recomputes it from the keyboard, in
+    # place (htmx swaps the page's content; the findings' filter stays).
+    asof = findings.locator(".health-asof")
+    tile = page.locator(".tile--health")
+    expect(tile).to_contain_text("as of today at")
+    expect(asof.get_by_role("status")).to_contain_text("Health as of today at")
+    before = asof.locator("time").get_attribute("datetime")
+    refresh = asof.get_by_role("button", name="Refresh alignment health now")
+    refresh.focus()
+    screenshot("dashboard-health-asof")
+    for part, locator in (("asof", findings.locator(".dash-section__head")), ("tile", tile)):
+        locator.screenshot(path=str(SCREENSHOTS / f"dashboard-health-{part}-detail.png"))
+    page.keyboard.press("Enter")
+    expect(asof.locator("time")).not_to_have_attribute("datetime", before)
+    expect(page).to_have_url(re.compile(r"kind=goal_unaligned"))
+    assert page.evaluate("document.body.dataset.loadedOnce") == "yes"  # no page load
+    rows = page.locator("#dash-findings tbody tr")
+    expect(rows.first).to_contain_text("Goal aligned to nothing")
+
     # Follow the first finding to the goal it is about.
     link = rows.first.get_by_role("link")
     title = link.inner_text().strip()
@@ -104,6 +124,9 @@ def test_the_dashboard_on_a_phone_and_on_paper(page: Page, live_server, demo, sc
     expect(page.locator("svg.dchart--line").first).to_be_visible()
     no_sideways_scroll(page)
     screenshot("dashboard-phone")
+    head = page.locator("#dash-findings .dash-section__head")
+    expect(head.get_by_role("button", name="Refresh alignment health now")).to_be_visible()
+    head.screenshot(path=str(SCREENSHOTS / "dashboard-health-asof-phone-detail.png"))
 
     # On a phone the tables are lists of cards: they sort from a select.
     products = page.locator("#dash-products")
