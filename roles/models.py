@@ -1,8 +1,10 @@
 """The organisation and its people.
 
 Reporting lines (``Person.manager``) and unit nesting (``BusinessUnit.parent``) are
-adjacency lists walked with recursive CTEs (see ``roles.selectors``). Moves go through
-``roles.services``, which refuses cycles before writing.
+adjacency lists. Moves go through ``roles.services``, which refuses cycles before
+writing. Units are walked with recursive CTEs (see ``roles.selectors``); reporting lines
+are also kept, by database triggers, as a closure table (:class:`ReportingLine`) that
+subtree lookups read in one index scan.
 """
 
 from __future__ import annotations
@@ -199,6 +201,42 @@ class Person(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.full_name
+
+
+class ReportingLine(models.Model):
+    """``person`` is ``depth`` levels under ``ancestor`` (0: ``ancestor`` is the person).
+
+    The closure of ``Person.manager``: one row for each person and each manager above
+    them, so "everyone under X" is one index range (``ancestor = X``) at any size or
+    depth, where a recursive walk costs a join per level and defeats the planner's
+    estimates. ``Person.manager`` stays the truth; these rows are derived from it by
+    database triggers (migration ``roles.0008``) on every insert of a person and every
+    change of a manager, whatever writes it (services, imports, bulk updates, raw SQL),
+    in the same transaction. The triggers refuse a manager inside the person's own
+    subtree, so the database itself keeps reporting lines acyclic. Never written by
+    the application.
+    """
+
+    # Both covered by the indexes below (a key's leading column), hence no index of their own.
+    ancestor = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="lines_down", db_index=False
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="lines_up", db_index=False
+    )
+    depth = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ancestor", "person"], name="reporting_line_unique"),
+        ]
+        indexes = [
+            # A person's chain upwards, nearest first.
+            models.Index(fields=["person", "depth"], name="reporting_line_chain"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} under {self.ancestor_id} ({self.depth})"
 
 
 class Position(TimeStampedModel):

@@ -1,7 +1,9 @@
 """Reads of the organisation: the org tree, chains, spans of control, visibility.
 
-Trees are walked with one recursive CTE each (django-cte), so the number of queries
-never depends on the depth or size of the organisation.
+Reporting lines are read from their closure table (:class:`~roles.models.ReportingLine`,
+kept by database triggers): everyone under a person is one index range. Unit and seat
+trees are walked with one recursive CTE each (django-cte). Either way the number of
+queries never depends on the depth or size of the organisation.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from django.db.models.lookups import LessThan
 from django.shortcuts import get_object_or_404
 from django_cte import CTE, with_cte
 
-from .models import BusinessUnit, Person, Position, Role, Team
+from .models import BusinessUnit, Person, Position, ReportingLine, Role, Team
 
 # Recursion stops here even if bad data ever formed a loop; real orgs are far shallower.
 MAX_TREE_DEPTH = 100
@@ -54,87 +56,45 @@ def person_for_user(*, user) -> Person | None:
         return None
 
 
-def _subtree_cte(*, root_ids) -> CTE:
-    def make(cte):
-        return (
-            Person.objects.filter(pk__in=root_ids)
-            .order_by()
-            .values("id", depth=Value(0, output_field=IntegerField()))
-            .union(
-                cte.join(Person, manager_id=cte.col.id)
-                .order_by()
-                .filter(LessThan(cte.col.depth, MAX_TREE_DEPTH))
-                .values("id", depth=cte.col.depth + Value(1, output_field=IntegerField())),
-                all=True,
-            )
-        )
-
-    return CTE.recursive(make, name="org_subtree")
-
-
 def person_subtree(*, root: Person, include_root: bool = True) -> QuerySet[Person]:
     """Everyone who reports to ``root`` directly or indirectly (one query).
 
     Each person carries ``depth`` (0 for the root). Active and inactive people both
     appear; callers filter on ``is_active`` as they need.
     """
-    cte = _subtree_cte(root_ids=[root.pk])
-    qs = with_cte(cte, select=cte.join(Person, id=cte.col.id).annotate(depth=cte.col.depth))
+    # One filter() call, so both conditions apply to the same line (one join).
+    lines = {"lines_up__ancestor": root.pk}
     if not include_root:
-        qs = qs.exclude(pk=root.pk)
-    return qs
+        lines["lines_up__depth__gt"] = 0
+    return Person.objects.filter(**lines).annotate(depth=F("lines_up__depth"))
 
 
 def person_subtree_ids(*, root: Person) -> QuerySet:
-    """The ids of ``root`` and everyone under them, as a subquery-ready queryset.
+    """The ids of ``root`` and everyone under them (``person_id``), as a subquery.
 
-    Read straight from the walk, unordered: joining people again only to read back the
-    ids the walk already holds made PostgreSQL scan and hash the whole people table,
-    8× the walk's own cost for a small team of a large organisation.
+    Read from the closure table's ``(ancestor, person)`` key alone, without joining
+    people, for ``…__in=person_subtree_ids(root=…)``.
     """
-    cte = _subtree_cte(root_ids=[root.pk])
-    return with_cte(cte, select=cte.queryset().order_by().values("id"))
+    return ReportingLine.objects.filter(ancestor=root.pk).values("person_id")
 
 
 def person_management_chain(*, person: Person) -> list[Person]:
     """The people above ``person``: direct manager first, the top of the org last (one query)."""
     if person.manager_id is None:
         return []
-
-    def make(cte):
-        return (
-            Person.objects.filter(pk=person.manager_id)
-            .order_by()
-            .values("id", "manager_id", distance=Value(1, output_field=IntegerField()))
-            .union(
-                cte.join(Person, id=cte.col.manager_id)
-                .order_by()
-                .filter(LessThan(cte.col.distance, MAX_TREE_DEPTH))
-                .values(
-                    "id",
-                    "manager_id",
-                    distance=cte.col.distance + Value(1, output_field=IntegerField()),
-                ),
-                all=True,
-            )
-        )
-
-    cte = CTE.recursive(make, name="org_chain")
-    qs = with_cte(
-        cte,
-        select=cte.join(Person, id=cte.col.id)
-        .annotate(distance=cte.col.distance)
+    return list(
+        Person.objects.filter(lines_down__person=person.pk, lines_down__depth__gt=0)
+        .annotate(distance=F("lines_down__depth"))
         .select_related("role", "team")
-        .order_by("distance"),
+        .order_by("distance")
     )
-    return list(qs)
 
 
 def person_is_in_subtree(*, person: Person, root: Person) -> bool:
     """Whether ``person`` is ``root`` or reports to them, directly or not (one query)."""
     if person.pk == root.pk:
         return True
-    return person_subtree(root=root).filter(pk=person.pk).exists()
+    return ReportingLine.objects.filter(ancestor=root.pk, person=person.pk).exists()
 
 
 def person_can_see_private(*, user, subject: Person) -> bool:

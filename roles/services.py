@@ -18,7 +18,7 @@ from django.db.models import ProtectedError, RestrictedError
 from productorg.errors import ApplicationError
 
 from .models import BusinessUnit, Person, Position, Role, Team
-from .selectors import business_unit_subtree, person_subtree, position_subtree_ids
+from .selectors import business_unit_subtree, person_is_in_subtree, position_subtree_ids
 
 
 def _raise_validation(exc: ValidationError) -> None:
@@ -57,7 +57,7 @@ def check_manager_allowed(*, person: Person, manager: Person | None) -> None:
         return
     if person.pk is not None and manager.pk == person.pk:
         raise ApplicationError.for_field("manager", f"{person.full_name} cannot manage themself.")
-    if person.pk is not None and person_subtree(root=person).filter(pk=manager.pk).exists():
+    if person.pk is not None and person_is_in_subtree(person=manager, root=person):
         raise ApplicationError.for_field(
             "manager",
             f"{manager.full_name} reports to {person.full_name}; "

@@ -134,6 +134,12 @@ def write_plan(plan: Plan, *, acting_user) -> None:
         )
         person.updated_at = now
         changed[fields].append(person)
+    # The reporting-line closure is kept row by row, and a moved person's new manager
+    # may still sit under them until a later row of the same UPDATE moves it (a swap):
+    # detach every mover first, so each attachment below meets an acyclic tree.
+    movers = [p.pk for fields, people in changed.items() if "manager_id" in fields for p in people]
+    if movers:
+        Person.objects.filter(pk__in=movers).update(manager=None)
     for fields, people in changed.items():
         bulk_update_with_history(
             people,
