@@ -29,6 +29,7 @@ from roles.selectors import (
 )
 
 from . import rules
+from .dashboard.series import in_ids
 from .models import FindingKind, HealthSnapshot, LeaderHealthReport
 from .rules import METRIC_FRESHNESS_DAYS, PRIVATE_GOAL_SUBJECT, Finding, Tally
 
@@ -287,7 +288,7 @@ def _goal_titles_visible(*, viewer_user, goal_ids: set[int]) -> dict[int, str]:
     """
     if not goal_ids:
         return {}
-    goals = Goal.objects.filter(pk__in=sorted(goal_ids))
+    goals = Goal.objects.filter(in_ids("pk", goal_ids))
     if not user_is_hr_admin(user=viewer_user):
         viewer = person_for_user(user=viewer_user)
         public = Q(visibility=Goal.Visibility.PUBLIC)

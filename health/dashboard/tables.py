@@ -44,6 +44,7 @@ from roles.selectors import person_subtree, person_subtree_ids, user_is_hr_admin
 from .series import (
     company_series,
     grain_starts,
+    in_ids,
     metric_breakdown,
     metric_series,
     product_latest_values,
@@ -210,9 +211,9 @@ def _key_metrics(
         return [], expected, False
     has_rollups = Exists(
         MetricRollup.objects.filter(
+            in_ids("scope_id", product_ids),
             metric_id=OuterRef("pk"),
             scope=RollupScope.PRODUCT,
-            scope_id__in=product_ids,
             grain=grain,
             period_start__gte=first,
             period_start__lte=last,
@@ -245,8 +246,9 @@ def dashboard_key_metrics(
     """The key metrics of the subtree's products over ``period``: the metrics (two
     queries), the series (the company-scope roll-ups when the subtree holds every
     product: one query; else the products': one, plus one when a metric takes the last
-    reading), the breakdown (one, plus one for last-reading metrics) and the names of
-    the products it ranks (one)."""
+    reading), the breakdown (one, plus one for last-reading metrics; over every product's
+    roll-ups when the subtree holds them all) and the names of the products it ranks
+    (one)."""
     if not products:
         return []
     starts = grain_starts(period.start, period.end, grain)
@@ -264,7 +266,11 @@ def dashboard_key_metrics(
             metrics=metrics, product_ids=product_ids, grain=grain, first=first, last=last
         )
     breakdown = metric_breakdown(
-        metrics=metrics, product_ids=product_ids, grain=grain, first=first, last=last
+        metrics=metrics,
+        product_ids=None if every_product else product_ids,
+        grain=grain,
+        first=first,
+        last=last,
     )
     named = {pid for items in breakdown.values() for pid, _ in items}
     names = dict(Product.objects.filter(pk__in=named).values_list("id", "name")) if named else {}
