@@ -522,7 +522,7 @@ def key_results_follow_metrics(*, touched: dict[int, set[dt.date] | None]) -> in
     Returns the number of check-ins made.
     """
     from ..services import check_in_create
-    from .follow import OPEN_STATUSES, followed_values
+    from .follow import OPEN_STATUSES, covering_grain, followed_values
 
     key_results = (
         KeyResult.objects.filter(metric_id__in=list(touched), goal__status__in=OPEN_STATUSES)
@@ -541,9 +541,11 @@ def key_results_follow_metrics(*, touched: dict[int, set[dt.date] | None]) -> in
     if not by_metric:
         return 0
     everything = any(touched[metric_id] is None for metric_id in by_metric)
+    periods = {kr.goal.period for items in by_metric.values() for kr in items}
     values = followed_values(
         metric_ids=list(by_metric),
         within=None if everything else (min(days_touched), max(days_touched)),
+        period_grains={period.pk: covering_grain(period.start, period.end) for period in periods},
     )
     made = 0
     for items in by_metric.values():

@@ -38,17 +38,110 @@ PENDING = PendingRollup._meta.db_table
 # Hash aggregates and the comparison join over millions of rows stay in memory.
 WORK_MEM = "512MB"
 
-_VALUE = """ROUND(CASE agg
-    WHEN 'sum' THEN total
-    WHEN 'average' THEN total * 1.0 / cnt
-    WHEN 'min' THEN vmin
-    WHEN 'max' THEN vmax
-    ELSE lastk[array_upper(lastk, 1)]
-END, 4)"""
+# Grains are numbered inside the computation (narrower hash keys), named when compared.
+GRAIN_NAMES = "ARRAY['day', 'week', 'month', 'quarter']"
 
 
 def _epoch(column: str) -> str:
     return f"extract(epoch FROM {column})"
+
+
+def _stage_sql(unit_tree: str) -> str:
+    """SQL: the CTEs up to ``staged``, every roll-up row the metrics ``= ANY(%s)`` must
+    have, with its value."""
+    return f"""
+        {unit_tree},
+        -- 1. product x day, from the raw readings; the extremes and the latest reading
+        --    only for the metrics whose rule needs them.
+        day AS MATERIALIZED (
+            SELECT o.metric_id, o.product_id AS pid,
+                   (o.timestamp AT TIME ZONE 'UTC')::date AS bucket,
+                   count(*)::integer AS cnt, sum(o.value) AS total, max(o.timestamp) AS ts,
+                   min(o.value) FILTER (WHERE m.aggregation = 'min') AS vmin,
+                   max(o.value) FILTER (WHERE m.aggregation = 'max') AS vmax,
+                   (max(ARRAY[{_epoch("o.timestamp")}, o.id, o.value])
+                       FILTER (WHERE m.aggregation = 'last'))[3] AS vlast
+            FROM {OBS} AS o JOIN {METRIC} AS m ON m.id = o.metric_id
+            WHERE o.metric_id = ANY(%s)
+            GROUP BY o.metric_id, o.product_id, 3
+        ),
+        -- 2. product x week and month from the product days, in one pass; quarter from
+        --    the months (a month lies in one quarter).
+        coarse AS MATERIALIZED (
+            SELECT metric_id, pid, 1 + GROUPING(wk) AS grain, COALESCE(wk, mo) AS bucket,
+                   sum(cnt)::integer AS cnt, sum(total) AS total, max(ts) AS ts,
+                   min(vmin) AS vmin, max(vmax) AS vmax,
+                   (max(CASE WHEN vlast IS NOT NULL THEN ARRAY[{_epoch("ts")}, vlast] END))[2]
+                       AS vlast
+            FROM (
+                SELECT day.*,
+                       date_trunc('week', bucket::timestamp)::date AS wk,
+                       date_trunc('month', bucket::timestamp)::date AS mo
+                FROM day
+            ) AS days
+            GROUP BY metric_id, pid, GROUPING SETS ((wk), (mo))
+        ),
+        product AS MATERIALIZED (
+            SELECT metric_id, pid, 0 AS grain, bucket, cnt, total, ts, vmin, vmax, vlast
+            FROM day
+            UNION ALL
+            SELECT * FROM coarse
+            UNION ALL
+            SELECT metric_id, pid, 3, date_trunc('quarter', bucket::timestamp)::date,
+                   sum(cnt)::integer, sum(total), max(ts), min(vmin), max(vmax),
+                   (max(CASE WHEN vlast IS NOT NULL THEN ARRAY[{_epoch("ts")}, vlast] END))[2]
+            FROM coarse WHERE grain = 2
+            GROUP BY metric_id, pid, 4
+        ),
+        -- 3. team (kind 0) and direct business unit (1) x every grain, from the product
+        --    rows, in one pass; "last" keeps [time, product, value].
+        grouped AS MATERIALIZED (
+            SELECT r.metric_id, r.grain, r.bucket,
+                   GROUPING(p.team_id) AS kind,
+                   COALESCE(p.team_id, p.business_unit_id) AS scope_id,
+                   sum(r.cnt)::integer AS cnt, sum(r.total) AS total, max(r.ts) AS ts,
+                   min(r.vmin) AS vmin, max(r.vmax) AS vmax,
+                   max(CASE WHEN r.vlast IS NOT NULL
+                            THEN ARRAY[{_epoch("r.ts")}, r.pid, r.vlast] END) AS lastk
+            FROM product AS r JOIN {PRODUCT} AS p ON p.id = r.pid
+            GROUP BY r.metric_id, r.grain, r.bucket,
+                     GROUPING SETS ((p.team_id), (p.business_unit_id))
+            HAVING GROUPING(p.team_id) = 1 OR p.team_id IS NOT NULL
+        ),
+        stage AS (
+            SELECT metric_id, '{Scope.PRODUCT}' AS scope, pid AS scope_id, grain, bucket,
+                   cnt, total, ts, vmin, vmax, vlast
+            FROM product
+            UNION ALL
+            SELECT metric_id, '{Scope.TEAM}', scope_id, grain, bucket, cnt, total, ts,
+                   vmin, vmax, lastk[3]
+            FROM grouped WHERE kind = 0
+            UNION ALL
+            -- the company takes every unit's direct rows (every product has a unit)
+            SELECT metric_id, '{Scope.COMPANY}', 0, grain, bucket, sum(cnt), sum(total),
+                   max(ts), min(vmin), max(vmax), (max(lastk))[3]
+            FROM grouped WHERE kind = 1
+            GROUP BY metric_id, grain, bucket
+            UNION ALL
+            -- each unit takes the direct rows of its whole subtree
+            SELECT g.metric_id, '{Scope.BUSINESS_UNIT}', unit_tree.ancestor_id, g.grain,
+                   g.bucket, sum(g.cnt), sum(g.total), max(g.ts), min(g.vmin), max(g.vmax),
+                   (max(g.lastk))[3]
+            FROM grouped AS g JOIN unit_tree ON unit_tree.unit_id = g.scope_id
+            WHERE g.kind = 1
+            GROUP BY g.metric_id, g.grain, g.bucket, unit_tree.ancestor_id
+        ),
+        staged AS (
+            SELECT s.metric_id, s.scope, s.scope_id, ({GRAIN_NAMES})[s.grain + 1] AS grain,
+               s.bucket, ROUND(CASE m.aggregation
+                   WHEN 'sum' THEN s.total
+                   WHEN 'average' THEN s.total * 1.0 / s.cnt
+                   WHEN 'min' THEN s.vmin
+                   WHEN 'max' THEN s.vmax
+                   ELSE s.vlast
+               END, 4) AS value, s.cnt, s.total, s.ts
+            FROM stage AS s JOIN {METRIC} AS m ON m.id = s.metric_id
+        )"""
 
 
 def full_rollup_postgres(*, metric_ids: list[int], now, lock_namespace: int, unit_tree: str):
@@ -56,117 +149,35 @@ def full_rollup_postgres(*, metric_ids: list[int], now, lock_namespace: int, uni
     number of roll-up rows written or deleted. Runs in the caller's transaction."""
     with connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         for metric_id in metric_ids:  # id order: no deadlock with another run
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [lock_namespace, metric_id])
         # Marked days are covered by this run: readings committed after this statement
         # keep their marks for the next run.
         cursor.execute(f"DELETE FROM {PENDING} WHERE metric_id = ANY(%s)", [metric_ids])
-
-        # 1. product x day, from the raw readings.
-        cursor.execute(
-            f"""
-            CREATE TEMPORARY TABLE rollup_full_product ON COMMIT DROP AS
-            SELECT o.metric_id, m.aggregation AS agg, o.product_id AS scope_id,
-                   'day'::varchar(10) AS grain,
-                   (o.timestamp AT TIME ZONE 'UTC')::date AS bucket,
-                   count(*) AS cnt, sum(o.value) AS total, max(o.timestamp) AS ts,
-                   min(o.value) AS vmin, max(o.value) AS vmax,
-                   max(ARRAY[{_epoch("o.timestamp")}, o.id, o.value])
-                       FILTER (WHERE m.aggregation = 'last') AS lastk
-            FROM {OBS} AS o JOIN {METRIC} AS m ON m.id = o.metric_id
-            WHERE o.metric_id = ANY(%s)
-            GROUP BY o.metric_id, m.aggregation, o.product_id, 5
-            """,
-            [metric_ids],
-        )
-        # 2. product x week / month / quarter, from the product days.
-        cursor.execute(
-            f"""
-            INSERT INTO rollup_full_product
-            SELECT metric_id, agg, scope_id,
-                   CASE WHEN GROUPING(wk) = 0 THEN 'week'
-                        WHEN GROUPING(mo) = 0 THEN 'month' ELSE 'quarter' END,
-                   COALESCE(wk, mo, qu),
-                   sum(cnt), sum(total), max(ts), min(vmin), max(vmax),
-                   max(ARRAY[{_epoch("ts")}, lastk[3]]) FILTER (WHERE agg = 'last')
-            FROM (
-                SELECT d.*,
-                       date_trunc('week', bucket::timestamp)::date AS wk,
-                       date_trunc('month', bucket::timestamp)::date AS mo,
-                       date_trunc('quarter', bucket::timestamp)::date AS qu
-                FROM rollup_full_product AS d
-            ) AS days
-            GROUP BY metric_id, agg, scope_id, GROUPING SETS ((wk), (mo), (qu))
-            """
-        )
-        # 3. team, direct unit and company x every grain, from the product rows.
-        cursor.execute(
-            f"""
-            CREATE TEMPORARY TABLE rollup_full_group ON COMMIT DROP AS
-            SELECT r.metric_id, r.agg, r.grain, r.bucket,
-                   CASE WHEN GROUPING(p.team_id) = 0 THEN 'team'
-                        WHEN GROUPING(p.business_unit_id) = 0 THEN 'unit'
-                        ELSE 'company' END AS kind,
-                   COALESCE(p.team_id, p.business_unit_id, 0) AS scope_id,
-                   sum(r.cnt) AS cnt, sum(r.total) AS total, max(r.ts) AS ts,
-                   min(r.vmin) AS vmin, max(r.vmax) AS vmax,
-                   max(ARRAY[{_epoch("r.ts")}, r.scope_id, r.lastk[array_upper(r.lastk, 1)]])
-                       FILTER (WHERE r.agg = 'last') AS lastk
-            FROM rollup_full_product AS r JOIN {PRODUCT} AS p ON p.id = r.scope_id
-            GROUP BY r.metric_id, r.agg, r.grain, r.bucket,
-                     GROUPING SETS ((p.team_id), (p.business_unit_id), ())
-            HAVING GROUPING(p.team_id) = 1 OR p.team_id IS NOT NULL
-            """
-        )
-        # ... and each unit its whole subtree.
-        cursor.execute(
-            f"""
-            CREATE TEMPORARY TABLE rollup_full_unit ON COMMIT DROP AS
-            {unit_tree}
-            SELECT g.metric_id, g.agg, g.grain, g.bucket, unit_tree.ancestor_id AS scope_id,
-                   sum(g.cnt) AS cnt, sum(g.total) AS total, max(g.ts) AS ts,
-                   min(g.vmin) AS vmin, max(g.vmax) AS vmax, max(g.lastk) AS lastk
-            FROM rollup_full_group AS g
-            JOIN unit_tree ON unit_tree.unit_id = g.scope_id
-            WHERE g.kind = 'unit'
-            GROUP BY g.metric_id, g.agg, g.grain, g.bucket, unit_tree.ancestor_id
-            """
-        )
-        cursor.execute("ANALYZE rollup_full_product")
         # The rows the roll-ups must hold, compared with those they hold: the new and
         # changed ones (stage side set) and the stale ones (stored side only).
         cursor.execute(
             f"""
             CREATE TEMPORARY TABLE rollup_full_diff ON COMMIT DROP AS
-            WITH stage AS (
-                SELECT metric_id, '{Scope.PRODUCT}' AS scope, scope_id, grain, bucket,
-                       {_VALUE} AS value, cnt, total, ts
-                FROM rollup_full_product
-                UNION ALL
-                SELECT metric_id,
-                       CASE kind WHEN 'team' THEN '{Scope.TEAM}' ELSE '{Scope.COMPANY}' END,
-                       scope_id, grain, bucket, {_VALUE}, cnt, total, ts
-                FROM rollup_full_group WHERE kind <> 'unit'
-                UNION ALL
-                SELECT metric_id, '{Scope.BUSINESS_UNIT}', scope_id, grain, bucket,
-                       {_VALUE}, cnt, total, ts
-                FROM rollup_full_unit
-            ), stored AS (
+            {_stage_sql(unit_tree)},
+            stored AS (
                 SELECT id, metric_id, scope, scope_id, grain, period_start, value,
                        observation_count, observation_sum, last_observed_at
                 FROM {ROLLUP} WHERE metric_id = ANY(%s)
             )
-            SELECT stored.id AS stale_id, stage.*
-            FROM stage FULL JOIN stored
-              ON stored.metric_id = stage.metric_id AND stored.scope = stage.scope
-             AND stored.scope_id = stage.scope_id AND stored.grain = stage.grain
-             AND stored.period_start = stage.bucket
-            WHERE stored.id IS NULL OR stage.metric_id IS NULL
-               OR stored.value <> stage.value OR stored.observation_count <> stage.cnt
-               OR stored.observation_sum <> stage.total OR stored.last_observed_at <> stage.ts
+            SELECT stored.id AS stale_id, staged.*
+            FROM staged FULL JOIN stored
+              ON stored.metric_id = staged.metric_id AND stored.scope = staged.scope
+             AND stored.scope_id = staged.scope_id AND stored.grain = staged.grain
+             AND stored.period_start = staged.bucket
+            WHERE stored.id IS NULL OR staged.metric_id IS NULL
+               OR stored.value <> staged.value OR stored.observation_count <> staged.cnt
+               OR stored.observation_sum <> staged.total OR stored.last_observed_at <> staged.ts
             """,
-            [metric_ids],
+            [metric_ids, metric_ids],
         )
+        cursor.execute("ANALYZE rollup_full_diff")
         cursor.execute(
             f"""
             DELETE FROM {ROLLUP} WHERE id IN (
@@ -197,6 +208,5 @@ def full_rollup_postgres(*, metric_ids: list[int], now, lock_namespace: int, uni
             [now],
         )
         written += max(cursor.rowcount, 0)
-        for table in ["diff", "unit", "group", "product"]:
-            cursor.execute(f"DROP TABLE rollup_full_{table}")
+        cursor.execute("DROP TABLE rollup_full_diff")
     return written
