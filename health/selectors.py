@@ -295,7 +295,7 @@ def _goal_titles_visible(*, viewer_user, goal_ids: set[int]) -> dict[int, str]:
         goals = goals.filter(
             public if viewer is None else public | Q(owner_id__in=person_subtree_ids(root=viewer))
         )
-    return dict(goals.values_list("pk", "title"))
+    return dict(goals.order_by().values_list("pk", "title"))
 
 
 def health_report_present(

@@ -69,7 +69,10 @@ KEY_METRICS = (
     + 1  # the breakdown of the last-reading metric: the latest row per product (window)
     + 1  # the names of the products in the breakdowns
 )
-UNITS = 1  # goals visible to the viewer grouped by business unit (and the headline's)
+UNITS = (
+    1  # goals visible to the viewer grouped by business unit id (and the headline's)
+    + 1  # those units' names
+)
 PRODUCTS_TABLE = (
     1  # COUNT of the products matching the filters
     + 1  # the page of products with owner and unit
