@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from health.models import HealthSnapshot
+from health.models import HealthSnapshot, LeaderHealthReport
 from health.services import health_leaders
 from roles.models import Person
 
@@ -20,6 +20,8 @@ def test_the_small_demo_has_health_snapshots_and_a_trend_for_its_logins():
         HealthSnapshot.objects.filter(leader__in=leaders).values("leader").distinct().count()
         == leaders.count()
     )
+    # Each leader's dashboard reads a stored report from the first view.
+    assert LeaderHealthReport.objects.filter(leader__in=leaders).count() == leaders.count()
     cpo = Person.objects.get(user__username="cpo@demo.productorg.test")
     days = list(HealthSnapshot.objects.filter(leader=cpo).values_list("taken_on", flat=True))
     assert len(days) == 8
