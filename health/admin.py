@@ -1,6 +1,6 @@
-"""Health snapshots in the HR admin: read-only, for looking back at a leader's score.
+"""Health snapshots and leaders' stored reports in the HR admin: read-only.
 
-Snapshots are written only by ``health.services`` (nightly and on demand); nobody adds,
+Both are written only by ``health.services`` (nightly and on demand); nobody adds,
 edits or deletes them by hand, so the trend stays what was measured.
 """
 
@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 
 from roles.admin import HRAdminOnly
 
-from .models import FindingKind, HealthSnapshot
+from .models import FindingKind, HealthSnapshot, LeaderHealthReport
 
 
 @admin.register(HealthSnapshot)
@@ -37,7 +37,7 @@ class HealthSnapshotAdmin(HRAdminOnly, admin.ModelAdmin):
         return False
 
     @admin.display(description="breakdown")
-    def breakdown_table(self, snapshot: HealthSnapshot) -> str:
+    def breakdown_table(self, snapshot: HealthSnapshot | LeaderHealthReport) -> str:
         rows = []
         for kind in FindingKind:
             entry = (snapshot.breakdown or {}).get(kind.value)
@@ -65,3 +65,27 @@ class HealthSnapshotAdmin(HRAdminOnly, admin.ModelAdmin):
             "<th scope='col'>Points lost</th></tr></thead><tbody>{}</tbody></table>",
             body,
         )
+
+
+@admin.register(LeaderHealthReport)
+class LeaderHealthReportAdmin(HealthSnapshotAdmin):
+    """A leader's latest stored health: what their dashboard shows, and when it was
+    computed (findings are listed on the dashboard, masked for each viewer)."""
+
+    list_display = ("leader", "score", "computed_at", "refresh_claimed_at")
+    list_filter = ()
+    date_hierarchy = "computed_at"
+    ordering = ("leader__full_name",)
+    fields = (
+        "leader",
+        "score",
+        "computed_at",
+        "refresh_claimed_at",
+        "findings_kept",
+        "breakdown_table",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="findings kept")
+    def findings_kept(self, report: LeaderHealthReport) -> str:
+        return f"{len(report.findings or [])} (at most {report.limit_per_kind} of each kind)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from health.services import health_snapshot_take
+from health.services import health_report_refresh, health_snapshot_take
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +44,17 @@ def test_no_adding_editing_or_deleting(org):
 def test_members_do_not_get_in(org):
     response = _client(org.leader.user).get("/admin/health/healthsnapshot/")
     assert response.status_code == 302  # to the admin sign-in
+
+
+def test_hr_reads_a_leaders_stored_report_and_may_not_change_it(org):
+    report = health_report_refresh(leader=org.leader)
+    client = _client(org.hr_user)
+    assert "Lena" in client.get("/admin/health/leaderhealthreport/").content.decode()
+    page = client.get(f"/admin/health/leaderhealthreport/{report.pk}/change/")
+    assert page.status_code == 200
+    assert "Goal aligned to nothing" in page.content.decode()
+    assert 'name="_save"' not in page.content.decode()
+    assert client.get("/admin/health/leaderhealthreport/add/").status_code == 403
+    delete = client.post(f"/admin/health/leaderhealthreport/{report.pk}/delete/", {"post": "yes"})
+    assert delete.status_code == 403
+    assert _client(org.leader.user).get("/admin/health/leaderhealthreport/").status_code == 302
