@@ -340,7 +340,7 @@ def measure_api_list(ctx: Context, *, page_size: int = 50) -> Result:
 
 def measure_subtrees(ctx: Context) -> list[Result]:
     from roles.models import Person
-    from roles.selectors import person_subtree, person_subtree_ids
+    from roles.selectors import person_subtree, person_subtree_id_list
 
     from . import baselines
 
@@ -365,9 +365,7 @@ def measure_subtrees(ctx: Context) -> list[Result]:
             ),
             (
                 "ids",
-                lambda root=root: list(
-                    person_subtree_ids(root=root).values_list("person_id", flat=True)
-                ),
+                lambda root=root: person_subtree_id_list(root=root),
                 lambda root_id=root_id: baselines.closure_subtree_ids(root_id=root_id),
                 False,
             ),
@@ -388,8 +386,8 @@ def measure_subtrees(ctx: Context) -> list[Result]:
                         "joined to people), by name, vs a "
                         f"closure table ({pairs:,} pairs, built in {built_ms:,.0f} ms) "
                         "joined to people, by name",
-                        ("ids", 1.0): "person_subtree_ids (the subquery visibility rules "
-                        "use) vs the closure table's descendants",
+                        ("ids", 1.0): "person_subtree_id_list (the ids goal visibility "
+                        "holds for a viewer) vs the closure table's descendants",
                     }.get((what, share), ""),
                 )
             )

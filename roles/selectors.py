@@ -9,6 +9,7 @@ queries never depends on the depth or size of the organisation.
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -76,6 +77,19 @@ def person_subtree_ids(*, root: Person) -> QuerySet:
     people, for ``…__in=person_subtree_ids(root=…)``.
     """
     return ReportingLine.objects.filter(ancestor=root.pk).values("person_id")
+
+
+def person_subtree_id_list(*, root: Person) -> list[int]:
+    """The ids of ``root`` and everyone under them, as a list (one query).
+
+    For visibility decided in Python (a viewer's subtree, held for the request): the
+    closure's key read with one fixed statement, skipping the ORM's query building,
+    which costs more than the index scan itself for a small team.
+    """
+    table = ReportingLine._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT person_id FROM {table} WHERE ancestor_id = %s", [root.pk])
+        return [person_id for (person_id,) in cursor.fetchall()]
 
 
 def person_management_chain(*, person: Person) -> list[Person]:

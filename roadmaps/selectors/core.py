@@ -21,7 +21,7 @@ from django.http import Http404
 from django_cte import CTE, with_cte
 
 from roles.models import Person
-from roles.selectors import person_for_user, person_subtree_ids, user_is_hr_admin
+from roles.selectors import person_for_user, person_subtree_id_list, user_is_hr_admin
 
 from ..models import (
     CheckIn,
@@ -42,11 +42,7 @@ def _viewer_subtree_ids(*, user) -> list[int] | None:
     cached = getattr(user, "_subtree_ids", None)
     if cached is None:
         viewer = person_for_user(user=user)
-        cached = (
-            []
-            if viewer is None
-            else list(person_subtree_ids(root=viewer).values_list("person_id", flat=True))
-        )
+        cached = [] if viewer is None else person_subtree_id_list(root=viewer)
         user._subtree_ids = cached
     return cached
 

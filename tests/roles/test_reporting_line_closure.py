@@ -20,6 +20,7 @@ from roles.selectors import (
     person_is_in_subtree,
     person_management_chain,
     person_subtree,
+    person_subtree_id_list,
     person_subtree_ids,
 )
 from roles.services import person_set_manager
@@ -158,6 +159,8 @@ def test_subtree_reads_are_one_query_and_agree_with_the_lines(cast, django_asser
     with django_assert_num_queries(1):  # the lines alone
         ids = set(person_subtree_ids(root=cast.leader).values_list("person_id", flat=True))
     assert ids == {cast.leader.pk, cast.report.pk, cast.subreport.pk}
+    with django_assert_num_queries(1):  # the same lines, as a list
+        assert sorted(person_subtree_id_list(root=cast.leader)) == sorted(ids)
     assert list(person_subtree(root=cast.leader, include_root=False)) == [
         cast.report,
         cast.subreport,
