@@ -382,8 +382,8 @@ def measure_subtrees(ctx: Context) -> list[Result]:
                     baseline_ms,
                     2.0,
                     {
-                        ("people", 1.0): "person_subtree (the reporting-line closure "
-                        "joined to people), by name, vs a "
+                        ("people", 1.0): "person_subtree (people whose ids the "
+                        "reporting-line closure lists), by name, vs a "
                         f"closure table ({pairs:,} pairs, built in {built_ms:,.0f} ms) "
                         "joined to people, by name",
                         ("ids", 1.0): "person_subtree_id_list (the ids goal visibility "
