@@ -326,6 +326,7 @@ def dashboard_products(
     page = min(max(1, page), pages)
     ordered = (
         qs.select_related("owner", "business_unit")
+        .only("id", "name", "stage", "owner__full_name", "business_unit__name")
         .annotate(
             stage_rank=Case(
                 *(When(stage=value, then=Value(rank)) for rank, value in enumerate(STAGE_ORDER)),
