@@ -425,7 +425,7 @@ def metric_rollups_run(
         todo = sorted(set(pending.values_list("metric_id", flat=True)))
     metrics = Metric.objects.in_bulk(todo)
     if full and _is_postgres():
-        return _full_run(sorted(metrics))
+        return _full_run({pk: metric.aggregation for pk, metric in metrics.items()})
     total_periods = total_rows = done = 0
     touched: dict[int, set[dt.date] | None] = {}
     for metric_id in todo:
@@ -455,21 +455,21 @@ def metric_rollups_run(
     return RollupResult(metrics=done, periods=total_periods, rows_written=total_rows)
 
 
-def _full_run(metric_ids: list[int]) -> RollupResult:
+def _full_run(rules: dict[int, str]) -> RollupResult:
     """A full run on PostgreSQL: every metric at once, set-based (see ``full``)."""
     from .full import full_rollup_postgres
 
-    if not metric_ids:
+    if not rules:
         return RollupResult(metrics=0, periods=0, rows_written=0)
     with transaction.atomic():
         rows = full_rollup_postgres(
-            metric_ids=metric_ids,
+            rules=rules,
             now=timezone.now(),
             lock_namespace=ROLLUP_LOCK_NAMESPACE,
             unit_tree=_unit_tree_cte(),
         )
-    key_results_follow_metrics(touched=dict.fromkeys(metric_ids))
-    return RollupResult(metrics=len(metric_ids), periods=0, rows_written=rows)
+    key_results_follow_metrics(touched=dict.fromkeys(sorted(rules)))
+    return RollupResult(metrics=len(rules), periods=0, rows_written=rows)
 
 
 # ------------------------------------------------------------------------ key results

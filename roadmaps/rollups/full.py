@@ -26,13 +26,12 @@ from __future__ import annotations
 
 from django.db import connection
 
-from ..models import Metric, MetricObservation, MetricRollup, PendingRollup, Product
+from ..models import MetricObservation, MetricRollup, PendingRollup, Product
 from ..models import RollupScope as Scope
 
 OBS = MetricObservation._meta.db_table
 ROLLUP = MetricRollup._meta.db_table
 PRODUCT = Product._meta.db_table
-METRIC = Metric._meta.db_table
 PENDING = PendingRollup._meta.db_table
 
 # Hash aggregates and the comparison join over millions of rows stay in memory.
@@ -46,9 +45,17 @@ def _epoch(column: str) -> str:
     return f"extract(epoch FROM {column})"
 
 
-def _stage_sql(unit_tree: str) -> str:
-    """SQL: the CTEs up to ``staged``, every roll-up row the metrics ``= ANY(%s)`` must
-    have, with its value."""
+def _ids(rules: dict[int, str], rule: str) -> str:
+    """SQL: the ids of the metrics of ``rule``, an integer array literal."""
+    return (
+        "ARRAY[" + ", ".join(str(int(pk)) for pk, r in rules.items() if r == rule) + "]::integer[]"
+    )
+
+
+def _stage_sql(unit_tree: str, rules: dict[int, str]) -> str:
+    """SQL: the CTEs up to ``staged``, every roll-up row the metrics of ``rules`` (id:
+    aggregation rule), also given as the parameter ``= ANY(%s)``, must have, with its value.
+    """
     return f"""
         {unit_tree},
         -- 1. product x day, from the raw readings; the extremes and the latest reading
@@ -57,11 +64,11 @@ def _stage_sql(unit_tree: str) -> str:
             SELECT o.metric_id, o.product_id AS pid,
                    (o.timestamp AT TIME ZONE 'UTC')::date AS bucket,
                    count(*)::integer AS cnt, sum(o.value) AS total, max(o.timestamp) AS ts,
-                   min(o.value) FILTER (WHERE m.aggregation = 'min') AS vmin,
-                   max(o.value) FILTER (WHERE m.aggregation = 'max') AS vmax,
+                   min(o.value) FILTER (WHERE o.metric_id = ANY({_ids(rules, "min")})) AS vmin,
+                   max(o.value) FILTER (WHERE o.metric_id = ANY({_ids(rules, "max")})) AS vmax,
                    (max(ARRAY[{_epoch("o.timestamp")}, o.id, o.value])
-                       FILTER (WHERE m.aggregation = 'last'))[3] AS vlast
-            FROM {OBS} AS o JOIN {METRIC} AS m ON m.id = o.metric_id
+                       FILTER (WHERE o.metric_id = ANY({_ids(rules, "last")})))[3] AS vlast
+            FROM {OBS} AS o
             WHERE o.metric_id = ANY(%s)
             GROUP BY o.metric_id, o.product_id, 3
         ),
@@ -81,7 +88,7 @@ def _stage_sql(unit_tree: str) -> str:
             ) AS days
             GROUP BY metric_id, pid, GROUPING SETS ((wk), (mo))
         ),
-        product AS MATERIALIZED (
+        product AS NOT MATERIALIZED (  -- read twice, never copied
             SELECT metric_id, pid, 0 AS grain, bucket, cnt, total, ts, vmin, vmax, vlast
             FROM day
             UNION ALL
@@ -132,21 +139,20 @@ def _stage_sql(unit_tree: str) -> str:
             GROUP BY g.metric_id, g.grain, g.bucket, unit_tree.ancestor_id
         ),
         staged AS (
-            SELECT s.metric_id, s.scope, s.scope_id, ({GRAIN_NAMES})[s.grain + 1] AS grain,
-               s.bucket, ROUND(CASE m.aggregation
-                   WHEN 'sum' THEN s.total
-                   WHEN 'average' THEN s.total * 1.0 / s.cnt
-                   WHEN 'min' THEN s.vmin
-                   WHEN 'max' THEN s.vmax
-                   ELSE s.vlast
-               END, 4) AS value, s.cnt, s.total, s.ts
-            FROM stage AS s JOIN {METRIC} AS m ON m.id = s.metric_id
+            -- the extremes and the latest reading are only kept for their rules
+            SELECT metric_id, scope, scope_id, ({GRAIN_NAMES})[grain + 1] AS grain, bucket,
+                   ROUND(COALESCE(vmin, vmax, vlast, CASE
+                       WHEN metric_id = ANY({_ids(rules, "average")}) THEN total * 1.0 / cnt
+                       ELSE total
+                   END), 4) AS value, cnt, total, ts
+            FROM stage
         )"""
 
 
-def full_rollup_postgres(*, metric_ids: list[int], now, lock_namespace: int, unit_tree: str):
-    """Recompute every roll-up of ``metric_ids`` (already existing metrics); returns the
-    number of roll-up rows written or deleted. Runs in the caller's transaction."""
+def full_rollup_postgres(*, rules: dict[int, str], now, lock_namespace: int, unit_tree: str):
+    """Recompute every roll-up of the metrics of ``rules`` (id: aggregation rule); returns
+    the number of roll-up rows written or deleted. Runs in the caller's transaction."""
+    metric_ids = sorted(rules)
     with connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
@@ -156,27 +162,35 @@ def full_rollup_postgres(*, metric_ids: list[int], now, lock_namespace: int, uni
         # keep their marks for the next run.
         cursor.execute(f"DELETE FROM {PENDING} WHERE metric_id = ANY(%s)", [metric_ids])
         # The rows the roll-ups must hold, compared with those they hold: the new and
-        # changed ones (stage side set) and the stale ones (stored side only).
-        cursor.execute(
-            f"""
-            CREATE TEMPORARY TABLE rollup_full_diff ON COMMIT DROP AS
-            {_stage_sql(unit_tree)},
-            stored AS (
-                SELECT id, metric_id, scope, scope_id, grain, period_start, value,
-                       observation_count, observation_sum, last_observed_at
-                FROM {ROLLUP} WHERE metric_id = ANY(%s)
+        # changed ones (stage side set) and the stale ones (stored side only). One metric
+        # per statement: hash tables a twelfth the size are markedly faster to work.
+        for position, metric_id in enumerate(metric_ids):
+            into = (
+                "CREATE TEMPORARY TABLE rollup_full_diff ON COMMIT DROP AS"
+                if position == 0
+                else "INSERT INTO rollup_full_diff"
             )
-            SELECT stored.id AS stale_id, staged.*
-            FROM staged FULL JOIN stored
-              ON stored.metric_id = staged.metric_id AND stored.scope = staged.scope
-             AND stored.scope_id = staged.scope_id AND stored.grain = staged.grain
-             AND stored.period_start = staged.bucket
-            WHERE stored.id IS NULL OR staged.metric_id IS NULL
-               OR stored.value <> staged.value OR stored.observation_count <> staged.cnt
-               OR stored.observation_sum <> staged.total OR stored.last_observed_at <> staged.ts
-            """,
-            [metric_ids, metric_ids],
-        )
+            cursor.execute(
+                f"""
+                {into}
+                {_stage_sql(unit_tree, {metric_id: rules[metric_id]})},
+                stored AS (
+                    SELECT id, metric_id, scope, scope_id, grain, period_start, value,
+                           observation_count, observation_sum, last_observed_at
+                    FROM {ROLLUP} WHERE metric_id = ANY(%s)
+                )
+                SELECT stored.id AS stale_id, staged.*
+                FROM staged FULL JOIN stored
+                  ON stored.metric_id = staged.metric_id AND stored.scope = staged.scope
+                 AND stored.scope_id = staged.scope_id AND stored.grain = staged.grain
+                 AND stored.period_start = staged.bucket
+                WHERE stored.id IS NULL OR staged.metric_id IS NULL
+                   OR stored.value <> staged.value OR stored.observation_count <> staged.cnt
+                   OR stored.observation_sum <> staged.total
+                   OR stored.last_observed_at <> staged.ts
+                """,
+                [[metric_id], [metric_id]],
+            )
         cursor.execute("ANALYZE rollup_full_diff")
         cursor.execute(
             f"""
