@@ -21,7 +21,9 @@ computed into a temporary table; only roll-ups whose numbers changed are written
 upsert on the roll-up's unique key) and buckets left without readings are deleted, so a
 re-run over unchanged data reads but hardly writes. Each metric is recomputed in its own
 transaction under a lock on that metric (a PostgreSQL advisory lock; SQLite serialises
-writers), so two runs at once, or the same run twice, leave the same rows.
+writers), so two runs at once, or the same run twice, leave the same rows. A full run
+on PostgreSQL computes every layer of a metric in one statement instead, under the locks
+of all the metrics (:mod:`roadmaps.rollups.full`).
 """
 
 from __future__ import annotations

@@ -1,25 +1,28 @@
-"""The full roll-up on PostgreSQL: every metric, layer by layer, in a handful of statements.
+"""The full roll-up on PostgreSQL: every layer of a metric in one statement.
 
-A full run recomputes every bucket, so it does not need the per-metric loop of the
-incremental runs: it locks the metrics (in id order, the order every run takes them),
-then computes all of them at once, each layer a set-based statement into a temporary
-table:
+A full run recomputes every bucket, so it needs neither the marked days nor the
+per-layer temporary tables of the incremental runs. It locks every metric (in id order,
+the order every run takes them) for one transaction, then, one statement per metric
+(smaller hash tables work markedly faster than one for all metrics), computes every
+layer as a chain of CTEs:
 
-1. product × day from the raw readings (``CREATE TABLE … AS``, which PostgreSQL may run
-   with parallel workers, unlike ``INSERT … SELECT``);
-2. product × week / month / quarter from the product days, in one pass (grouping sets);
-3. team, direct business unit and company × every grain from the product rows, in one
-   pass (grouping sets); each unit then takes its subtree's direct rows (the unit tree,
-   a recursive CTE).
+1. product × day from the raw readings;
+2. product × week and month from the product days in one pass (grouping sets), and
+   quarter from the months;
+3. team and direct business unit × every grain from the product rows in one pass
+   (grouping sets); each unit then takes its subtree's direct rows (the unit tree, a
+   recursive CTE) and the company every unit's;
 
-One hash join of these rows with the stored roll-ups then finds the rows that are new,
-changed or left without readings; only those are written (an upsert on the roll-up's
-unique key) or deleted, so a repeated run reads but writes nothing.
+and compares them with the stored roll-ups in one hash join. Only the new, changed
+(value, count, sum or latest time) and stale rows land in a small temporary table, from
+which they are upserted (on the roll-up's unique key) or deleted: a repeated run reads
+but writes nothing.
 
-Each row carries what combines exactly: the count, the sum, the extremes, and for the
-rule *last* the key ``[time of the latest reading, tiebreak, value]`` whose maximum is
-the latest reading (ties on time go to the higher reading id within a product, to the
-higher product id across products, as the incremental runs do).
+Each row carries what combines exactly: the count, the sum, and only for the rule that
+needs it the extreme or the latest reading. "Last" compares the key ``[time, tiebreak,
+value]`` whose maximum is the latest reading: ties on time go to the higher reading id
+within a product and to the higher product id across products, as in the incremental
+runs.
 """
 
 from __future__ import annotations
@@ -45,17 +48,26 @@ def _epoch(column: str) -> str:
     return f"extract(epoch FROM {column})"
 
 
-def _ids(rules: dict[int, str], rule: str) -> str:
-    """SQL: the ids of the metrics of ``rule``, an integer array literal."""
-    return (
-        "ARRAY[" + ", ".join(str(int(pk)) for pk, r in rules.items() if r == rule) + "]::integer[]"
-    )
+def _only(rule: str, wanted: str, aggregate: str) -> str:
+    """SQL: ``aggregate`` when the metric's rule is ``wanted``, else NULL (not computed)."""
+    return aggregate if rule == wanted else "NULL::numeric"
 
 
-def _stage_sql(unit_tree: str, rules: dict[int, str]) -> str:
-    """SQL: the CTEs up to ``staged``, every roll-up row the metrics of ``rules`` (id:
-    aggregation rule), also given as the parameter ``= ANY(%s)``, must have, with its value.
-    """
+def _value(rule: str) -> str:
+    """SQL: a stage row's value by the metric's rule (sums, extremes and readings keep the
+    readings' four decimals; an average is rounded to them)."""
+    return {
+        "sum": "total",
+        "average": "ROUND(total * 1.0 / cnt, 4)",
+        "min": "vmin",
+        "max": "vmax",
+        "last": "vlast",
+    }[rule]
+
+
+def _stage_sql(unit_tree: str, rule: str) -> str:
+    """SQL: the CTEs up to ``staged``, every roll-up row that the metric given as the
+    parameter ``= ANY(%s)``, of aggregation ``rule``, must have, with its value."""
     return f"""
         {unit_tree},
         -- 1. product x day, from the raw readings; the extremes and the latest reading
@@ -64,10 +76,10 @@ def _stage_sql(unit_tree: str, rules: dict[int, str]) -> str:
             SELECT o.metric_id, o.product_id AS pid,
                    (o.timestamp AT TIME ZONE 'UTC')::date AS bucket,
                    count(*)::integer AS cnt, sum(o.value) AS total, max(o.timestamp) AS ts,
-                   min(o.value) FILTER (WHERE o.metric_id = ANY({_ids(rules, "min")})) AS vmin,
-                   max(o.value) FILTER (WHERE o.metric_id = ANY({_ids(rules, "max")})) AS vmax,
-                   (max(ARRAY[{_epoch("o.timestamp")}, o.id, o.value])
-                       FILTER (WHERE o.metric_id = ANY({_ids(rules, "last")})))[3] AS vlast
+                   {_only(rule, "min", "min(o.value)")} AS vmin,
+                   {_only(rule, "max", "max(o.value)")} AS vmax,
+                   {_only(rule, "last", f"(max(ARRAY[{_epoch('o.timestamp')}, o.id, o.value]))[3]")}
+                       AS vlast
             FROM {OBS} AS o
             WHERE o.metric_id = ANY(%s)
             GROUP BY o.metric_id, o.product_id, 3
@@ -141,10 +153,7 @@ def _stage_sql(unit_tree: str, rules: dict[int, str]) -> str:
         staged AS (
             -- the extremes and the latest reading are only kept for their rules
             SELECT metric_id, scope, scope_id, ({GRAIN_NAMES})[grain + 1] AS grain, bucket,
-                   ROUND(COALESCE(vmin, vmax, vlast, CASE
-                       WHEN metric_id = ANY({_ids(rules, "average")}) THEN total * 1.0 / cnt
-                       ELSE total
-                   END), 4) AS value, cnt, total, ts
+                   {_value(rule)} AS value, cnt, total, ts
             FROM stage
         )"""
 
@@ -173,7 +182,7 @@ def full_rollup_postgres(*, rules: dict[int, str], now, lock_namespace: int, uni
             cursor.execute(
                 f"""
                 {into}
-                {_stage_sql(unit_tree, {metric_id: rules[metric_id]})},
+                {_stage_sql(unit_tree, rules[metric_id])},
                 stored AS (
                     SELECT id, metric_id, scope, scope_id, grain, period_start, value,
                            observation_count, observation_sum, last_observed_at
