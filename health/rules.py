@@ -1,7 +1,7 @@
 """The rules of alignment health: one function per kind of finding.
 
-Everything is computed over the leader's subtree (``roles.selectors.person_subtree``,
-one recursive CTE that each query embeds as a subquery), with a fixed number of SQL
+Everything is computed over the leader's subtree (``roles.selectors.person_subtree_ids``,
+the reporting-line closure's ids, which each query embeds as a subquery), with a fixed number of SQL
 queries whatever the size of the subtree: one or two per kind of finding, never one
 per row.
 

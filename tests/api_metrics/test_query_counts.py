@@ -81,7 +81,7 @@ def data(request, cast, metrics) -> int:
 #   SAVEPOINT … RELEASE of ATOMIC_REQUESTS (2), the session row (1), the user (1).
 BASE = 4
 # Then, once per request, what edit rights need (cached on the user):
-#   1. HR admin group membership   2. user.person   3. the viewer's subtree (recursive CTE)
+#   1. HR admin group membership   2. user.person   3. the viewer's subtree (reporting-line closure)
 VIEWER = 3
 # A page: 1. COUNT(*) for the pagination   2. the page with its relations joined.
 PAGE = 2

@@ -103,7 +103,7 @@ def portfolio(request, cast, quarter) -> list[Goal]:
 #   SAVEPOINT … RELEASE of ATOMIC_REQUESTS (2), the session row (1), the user (1).
 BASE = 4
 # Then, once per request, what goal visibility and edit rights need (cached on the user):
-#   1. HR admin group membership   2. user.person   3. the viewer's subtree (recursive CTE)
+#   1. HR admin group membership   2. user.person   3. the viewer's subtree (reporting-line closure)
 VIEWER = 3
 
 

@@ -1,6 +1,7 @@
 """Every organisation page runs the same number of queries for 20 people as for 2,000.
 
-Trees are read with recursive CTEs and counts are made by the database, never per node.
+Subtrees are read from the reporting-line closure, branches with a recursive CTE, and
+counts are made by the database, never per node.
 The lists below name each query in the order it runs.
 """
 
@@ -43,7 +44,7 @@ def test_org_chart_of_my_organisation(client, org, django_assert_num_queries):
         + 1  # their direct reports, each with span of control and open seats counted
         + 1  # recursive CTE: the size of each report's branch, grouped by branch
         + 1  # open seats reporting to the person shown
-        + 1  # open seats anywhere in their organisation (COUNT over a recursive CTE)
+        + 1  # open seats anywhere in their organisation (COUNT over the closure's ids)
         + BELL
         + REQUEST_END
     ):

@@ -1,7 +1,7 @@
 """The dashboard runs the same number of queries for a team of 30 as for an
 organisation of 600 with ten times the products, goals and roll-up rows.
 
-Subtrees are recursive CTEs embedded as subqueries, metric numbers are combined by the
+Subtrees are the reporting-line closure's ids embedded as subqueries, metric numbers are combined by the
 database from roll-up rows, never read per product or per metric; the alignment health
 is the leader's stored report, read in two queries (computed and stored on the first
 view only). Each count below

@@ -1,7 +1,8 @@
 """The goal and product pages run the same number of queries for 50 goals as for 5,000,
 and the goal page the same for 2 check-ins as for 200.
 
-Trees and visibility are read with recursive CTEs, lists with their relations joined or
+Subtrees are read from the reporting-line closure and unit trees with recursive CTEs,
+lists with their relations joined or
 prefetched, never per row. Each list below names its queries in the order they run.
 """
 
@@ -26,7 +27,7 @@ BELL = 1  # the header bell: COUNT of unread notifications (context processor)
 VIEWER = (
     1  # HR admin group membership
     + 1  # the viewer's Person (user.person; reused by the context processor)
-    + 1  # recursive CTE: the ids of the viewer and everyone under them
+    + 1  # the ids of the viewer and everyone under them (reporting-line closure)
 )
 
 
@@ -156,7 +157,7 @@ def test_my_goals(client, cast, many, django_assert_num_queries):
         + 1  # the periods for the switcher
         + 1  # the current period
         + 1  # HR admin group membership
-        + 1  # recursive CTE: the viewer's subtree (visibility and who may check in)
+        + 1  # the viewer's subtree from the reporting-line closure (visibility, who may check in)
         + 1  # the viewer's goals of the period, with owner, period, product… joined
         + 1  # their key results (one prefetch)
         + BELL
@@ -175,7 +176,7 @@ def test_someone_elses_goals(client, cast, many, django_assert_num_queries):
         + 1  # the viewer's Person
         + 1  # the periods for the switcher
         + 1  # the current period
-        + 1  # recursive CTE: the viewer's subtree
+        + 1  # the viewer's subtree (reporting-line closure)
         + 1  # the person's goals the viewer may see, with relations joined
         + 1  # their key results
         + BELL

@@ -18,7 +18,7 @@ REQUEST_END = 1  # RELEASE SAVEPOINT
 VIEWER = (
     1  # HR admin group membership
     + 1  # the viewer's Person (user.person; reused by the context processor)
-    + 1  # recursive CTE: the ids of the viewer and everyone under them
+    + 1  # the ids of the viewer and everyone under them (reporting-line closure)
 )
 BELL = 1  # the header bell: COUNT of unread notifications
 
