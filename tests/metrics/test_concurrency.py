@@ -96,3 +96,19 @@ def test_ingestion_during_a_run_is_not_lost(require_postgres, transactional_db):
         metric=world.metrics["sum"], scope="company", grain="month", period_start="2026-11-01"
     )
     assert total.value == 20 * 24
+
+
+def test_a_full_run_on_two_connections_agrees_with_the_incremental_run(
+    require_postgres, transactional_db
+):
+    """Outside a transaction a full run splits the metrics between two connections; it
+    leaves the rows the incremental run leaves, and a second one writes nothing."""
+    world = build_world()
+    observations_ingest(rows=readings_rows([m.key for m in world.metrics.values()]))
+    metric_rollups_run()
+    incremental = rows()
+    MetricRollup.objects.all().delete()
+    first = metric_rollups_run(full=True)
+    assert first.metrics == 5 and first.rows_written == len(incremental)
+    assert rows() == incremental
+    assert metric_rollups_run(full=True).rows_written == 0
