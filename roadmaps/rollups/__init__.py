@@ -30,11 +30,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -42,8 +40,6 @@ from django.utils import timezone
 from roles.models import BusinessUnit
 
 from ..models import (
-    Goal,
-    KeyResult,
     Metric,
     MetricObservation,
     MetricRollup,
@@ -52,15 +48,24 @@ from ..models import (
     RollupGrain,
     RollupScope,
 )
+from .follow import _goal_scope, key_results_follow_metrics, metric_value_over  # noqa: F401
 
 logger = logging.getLogger(__name__)
+
+__all__ = [
+    "RollupResult",
+    "bucket_end",
+    "bucket_start",
+    "key_results_follow_metrics",
+    "metric_rollups_run",
+    "metric_value_over",
+    "product_mark_for_rollup",
+]
 
 # Namespace of the per-metric advisory locks (pg_advisory_xact_lock(namespace, metric id)).
 ROLLUP_LOCK_NAMESPACE = 710_001
 # Incremental runs filter by time ranges; past this many, one covering range is cheaper.
 MAX_RANGES = 40
-# A check-in's value is DecimalField(max_digits=16, decimal_places=4).
-CHECK_IN_LIMIT = Decimal("1e12")
 GRAINS = [RollupGrain.DAY, RollupGrain.WEEK, RollupGrain.MONTH, RollupGrain.QUARTER]
 
 OBS = MetricObservation._meta.db_table
@@ -500,101 +505,3 @@ def _full_run(rules: dict[int, str]) -> RollupResult:
             rows += rows_other
     key_results_follow_metrics(touched=dict.fromkeys(ids))
     return RollupResult(metrics=len(ids), periods=0, rows_written=rows)
-
-
-# ------------------------------------------------------------------------ key results
-
-
-def _goal_scope(goal: Goal) -> tuple[str, int]:
-    if goal.product_id:
-        return RollupScope.PRODUCT, goal.product_id
-    if goal.team_id:
-        return RollupScope.TEAM, goal.team_id
-    if goal.business_unit_id:
-        return RollupScope.BUSINESS_UNIT, goal.business_unit_id
-    return RollupScope.COMPANY, 0
-
-
-def metric_value_over(*, metric: Metric, scope: str, scope_id: int, start: dt.date, end: dt.date):
-    """The metric's value over [start, end] in a scope, combined from its daily roll-ups
-    by the metric's rule; None when there is no reading."""
-    rows = MetricRollup.objects.filter(
-        metric=metric,
-        scope=scope,
-        scope_id=scope_id,
-        grain=RollupGrain.DAY,
-        period_start__gte=start,
-        period_start__lte=end,
-    ).values_list("value", "observation_count", "observation_sum", "last_observed_at")
-    rows = list(rows)
-    if not rows:
-        return None
-    rule = metric.aggregation
-    if rule == Metric.Aggregation.SUM:
-        return sum((row[2] for row in rows), Decimal(0))
-    if rule == Metric.Aggregation.AVERAGE:
-        count = sum(row[1] for row in rows)
-        return sum((row[2] for row in rows), Decimal(0)) / count
-    if rule == Metric.Aggregation.MIN:
-        return min(row[0] for row in rows)
-    if rule == Metric.Aggregation.MAX:
-        return max(row[0] for row in rows)
-    return max(rows, key=lambda row: row[3])[0]
-
-
-def key_results_follow_metrics(*, touched: dict[int, set[dt.date] | None]) -> int:
-    """Check in every key result following a recomputed metric whose value moved.
-
-    The value is the metric over the goal's period in the goal's scope (its product,
-    team, business unit, else the company), as :func:`metric_value_over` gives it. Goals
-    closed or cancelled are left alone. Two queries whatever the number of key results
-    (the key results, then their values in one grouped query), plus the check-ins made.
-    Returns the number of check-ins made.
-    """
-    from ..services import check_in_create
-    from .follow import OPEN_STATUSES, covering_grain, followed_values
-
-    key_results = (
-        KeyResult.objects.filter(metric_id__in=list(touched), goal__status__in=OPEN_STATUSES)
-        .select_related("goal__period", "metric")
-        .order_by("pk")
-    )
-    by_metric: dict[int, list[KeyResult]] = defaultdict(list)
-    days_touched: set[dt.date] = set()
-    for key_result in key_results:
-        days = touched[key_result.metric_id]
-        period = key_result.goal.period
-        if days is not None and not any(period.start <= day <= period.end for day in days):
-            continue
-        by_metric[key_result.metric_id].append(key_result)
-        days_touched |= days or set()
-    if not by_metric:
-        return 0
-    everything = any(touched[metric_id] is None for metric_id in by_metric)
-    periods = {kr.goal.period for items in by_metric.values() for kr in items}
-    values = followed_values(
-        metric_ids=list(by_metric),
-        within=None if everything else (min(days_touched), max(days_touched)),
-        period_grains={period.pk: covering_grain(period.start, period.end) for period in periods},
-    )
-    made = 0
-    for items in by_metric.values():
-        for key_result in items:
-            value = values.get(key_result.pk)
-            if value is None:
-                continue
-            value = value.quantize(Decimal("0.0001"))
-            if abs(value) >= CHECK_IN_LIMIT:
-                logger.warning("Key result %s: metric value %s does not fit", key_result.pk, value)
-                continue
-            if value == key_result.current_value:
-                continue
-            with transaction.atomic():
-                check_in_create(
-                    key_result=key_result,
-                    author=None,
-                    value=value,
-                    note=f"Followed the metric “{key_result.metric.name}”.",
-                )
-            made += 1
-    return made

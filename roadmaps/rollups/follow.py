@@ -1,19 +1,26 @@
-"""The values that key results following a metric take, all in one grouped query.
+"""Key results that follow a metric: checked in with its value after each roll-up.
 
 A key result linked to a metric follows the metric's value over its goal's period in its
 goal's scope (the goal's product, else team, else business unit, else the company),
-combined from the daily roll-ups by the metric's rule — what
-:func:`roadmaps.rollups.metric_value_over` computes for one of them.
+combined from the roll-ups by the metric's rule. :func:`metric_value_over` computes it
+for one; a run reads all of them in one grouped query (:func:`followed_values`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections import defaultdict
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 
 from ..models import Goal, KeyResult, Metric, MetricRollup, Period, RollupGrain, RollupScope
+
+logger = logging.getLogger(__name__)
+
+# A check-in's value is DecimalField(max_digits=16, decimal_places=4).
+CHECK_IN_LIMIT = Decimal("1e12")
 
 OPEN_STATUSES = [
     Goal.Status.DRAFT,
@@ -130,3 +137,97 @@ def followed_values(
             else:
                 values[kr_id] = _decimal(last_value)
     return values
+
+
+def _goal_scope(goal: Goal) -> tuple[str, int]:
+    if goal.product_id:
+        return RollupScope.PRODUCT, goal.product_id
+    if goal.team_id:
+        return RollupScope.TEAM, goal.team_id
+    if goal.business_unit_id:
+        return RollupScope.BUSINESS_UNIT, goal.business_unit_id
+    return RollupScope.COMPANY, 0
+
+
+def metric_value_over(*, metric: Metric, scope: str, scope_id: int, start: dt.date, end: dt.date):
+    """The metric's value over [start, end] in a scope, combined from its daily roll-ups
+    by the metric's rule; None when there is no reading."""
+    rows = MetricRollup.objects.filter(
+        metric=metric,
+        scope=scope,
+        scope_id=scope_id,
+        grain=RollupGrain.DAY,
+        period_start__gte=start,
+        period_start__lte=end,
+    ).values_list("value", "observation_count", "observation_sum", "last_observed_at")
+    rows = list(rows)
+    if not rows:
+        return None
+    rule = metric.aggregation
+    if rule == Metric.Aggregation.SUM:
+        return sum((row[2] for row in rows), Decimal(0))
+    if rule == Metric.Aggregation.AVERAGE:
+        count = sum(row[1] for row in rows)
+        return sum((row[2] for row in rows), Decimal(0)) / count
+    if rule == Metric.Aggregation.MIN:
+        return min(row[0] for row in rows)
+    if rule == Metric.Aggregation.MAX:
+        return max(row[0] for row in rows)
+    return max(rows, key=lambda row: row[3])[0]
+
+
+def key_results_follow_metrics(*, touched: dict[int, set[dt.date] | None]) -> int:
+    """Check in every key result following a recomputed metric whose value moved.
+
+    The value is the metric over the goal's period in the goal's scope (its product,
+    team, business unit, else the company), as :func:`metric_value_over` gives it. Goals
+    closed or cancelled are left alone. Two queries whatever the number of key results
+    (the key results, then their values in one grouped query), plus the check-ins made.
+    Returns the number of check-ins made.
+    """
+    from ..services import check_in_create
+
+    key_results = (
+        KeyResult.objects.filter(metric_id__in=list(touched), goal__status__in=OPEN_STATUSES)
+        .select_related("goal__period", "metric")
+        .order_by("pk")
+    )
+    by_metric: dict[int, list[KeyResult]] = defaultdict(list)
+    days_touched: set[dt.date] = set()
+    for key_result in key_results:
+        days = touched[key_result.metric_id]
+        period = key_result.goal.period
+        if days is not None and not any(period.start <= day <= period.end for day in days):
+            continue
+        by_metric[key_result.metric_id].append(key_result)
+        days_touched |= days or set()
+    if not by_metric:
+        return 0
+    everything = any(touched[metric_id] is None for metric_id in by_metric)
+    periods = {kr.goal.period for items in by_metric.values() for kr in items}
+    values = followed_values(
+        metric_ids=list(by_metric),
+        within=None if everything else (min(days_touched), max(days_touched)),
+        period_grains={period.pk: covering_grain(period.start, period.end) for period in periods},
+    )
+    made = 0
+    for items in by_metric.values():
+        for key_result in items:
+            value = values.get(key_result.pk)
+            if value is None:
+                continue
+            value = value.quantize(Decimal("0.0001"))
+            if abs(value) >= CHECK_IN_LIMIT:
+                logger.warning("Key result %s: metric value %s does not fit", key_result.pk, value)
+                continue
+            if value == key_result.current_value:
+                continue
+            with transaction.atomic():
+                check_in_create(
+                    key_result=key_result,
+                    author=None,
+                    value=value,
+                    note=f"Followed the metric “{key_result.metric.name}”.",
+                )
+            made += 1
+    return made
