@@ -12,6 +12,8 @@ from __future__ import annotations
 from functools import cache
 
 from django.conf import settings
+from django.db import connection
+from django.db.models import CharField, Func
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, viewsets
@@ -232,11 +234,40 @@ def _iso_datetime(field: serializers.Field):
     return convert
 
 
-def person_list_payload(rows) -> list[dict]:
+class _IsoUtc(Func):
+    """A time as DRF's ISO 8601 field answers it in UTC, formatted by PostgreSQL:
+    ``2024-01-02T03:04:05.678901Z``, the fraction only when there is one (as
+    ``datetime.isoformat`` writes it)."""
+
+    output_field = CharField()
+    template = (
+        "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')"
+        " || CASE WHEN to_char(%(expressions)s, 'US') = '000000' THEN ''"
+        " ELSE to_char(%(expressions)s, '.US') END || 'Z'"
+    )
+
+
+def _database_formats_times() -> bool:
+    """Whether the page's times are read already formatted (PostgreSQL, answering in UTC):
+    parsing 100 times into datetimes only to print them again costs a tenth of a page."""
+    return (
+        connection.vendor == "postgresql"
+        and settings.USE_TZ
+        and timezone.get_current_timezone_name() == "UTC"
+        and all(
+            _iso_datetime(field) is not None
+            for name, field in _person_list_fields()
+            if isinstance(field, serializers.DateTimeField)
+        )
+    )
+
+
+def person_list_payload(rows, *, times_formatted: bool = False) -> list[dict]:
     """What PersonSerializer(many=True) answers, built from ``PERSON_LIST_COLUMNS`` rows.
 
     A page of 50 people built as model instances with their joined role, manager, team
     and unit and then serialised field by field costs several times the query itself.
+    ``times_formatted``: the rows' times are already DRF's text (``_IsoUtc``).
     """
     fields = _person_list_fields()
     keys = [name for name, _ in fields]
@@ -244,6 +275,7 @@ def person_list_payload(rows) -> list[dict]:
         (i, _iso_datetime(field) or field.to_representation)
         for i, (_, field) in enumerate(fields)
         if not isinstance(field, _AS_READ)
+        and not (times_formatted and isinstance(field, serializers.DateTimeField))
     ]
     payload = []
     for row in rows:
@@ -263,12 +295,22 @@ class _PersonRows:
     def __init__(self, queryset):
         self.queryset = queryset
         self.ordered = queryset.ordered
+        self.times_formatted = _database_formats_times()
 
     def count(self) -> int:
         return self.queryset.count()
 
     def __getitem__(self, index):
-        return self.queryset.values_list(*PERSON_LIST_COLUMNS)[index]
+        if not self.times_formatted:
+            return self.queryset.values_list(*PERSON_LIST_COLUMNS)[index]
+        times = {
+            name: f"{name}_iso"
+            for name, field in _person_list_fields()
+            if isinstance(field, serializers.DateTimeField)
+        }
+        return self.queryset.annotate(
+            **{alias: _IsoUtc(name) for name, alias in times.items()}
+        ).values_list(*(times.get(name, name) for name in PERSON_LIST_COLUMNS))[index]
 
 
 # --- Viewsets ----------------------------------------------------------------------------
@@ -309,9 +351,10 @@ class PersonViewSet(OrgViewSet):
             queryset = self.get_queryset().order_by(*PERSON_DEFAULT_ORDER)
         rows = _PersonRows(queryset)
         page = self.paginate_queryset(rows)
+        formatted = rows.times_formatted
         if page is None:
-            return Response(person_list_payload(rows[:]))
-        return self.get_paginated_response(person_list_payload(page))
+            return Response(person_list_payload(rows[:], times_formatted=formatted))
+        return self.get_paginated_response(person_list_payload(page, times_formatted=formatted))
 
     def perform_create(self, serializer):
         person = services.person_create(acting_user=self.request.user, **serializer.validated_data)

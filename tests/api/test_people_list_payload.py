@@ -148,3 +148,14 @@ def test_without_filters_the_queries_are_the_filtersets(client_for, cast, people
     assert plain[0] == counted.captured_queries[0]["sql"]
     assert "JOIN" not in plain[0]
     assert 'ASC, "roles_person"."id" ASC' in plain[1]  # full name, then id
+
+
+@pytest.mark.postgres
+def test_on_postgresql_in_utc_the_page_reads_its_times_formatted(require_postgres, settings):
+    """The byte-for-byte comparisons above then cover PostgreSQL's formatting of times."""
+    from roles.api import _database_formats_times
+
+    settings.TIME_ZONE = "UTC"
+    assert _database_formats_times()
+    settings.TIME_ZONE = "Europe/Berlin"
+    assert not _database_formats_times()
