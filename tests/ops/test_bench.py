@@ -13,7 +13,7 @@ from django.db import connection
 from bench import baselines
 from bench.run import MEASURES, Machine, Result, alternate, markdown_table, parse_args, text_table
 from roadmaps.models import Metric, MetricObservation, Product
-from roles.selectors import person_subtree, person_subtree_ids
+from roles.selectors import person_subtree, person_subtree_id_list, person_subtree_ids
 
 MACHINE = Machine(cpu="Test CPU", cores=2, ram_gib=4, postgres="15.0", python="3.11.0")
 
@@ -55,8 +55,9 @@ def test_the_closure_table_holds_the_same_subtrees(require_postgres, cast):
     for root in (cast.top, cast.leader, cast.subreport):
         ours = list(person_subtree(root=root).values_list("id", flat=True))
         assert baselines.closure_subtree_people(root_id=root.pk) == ours  # by name, too
-        ids = set(person_subtree_ids(root=root).values_list("id", flat=True))
+        ids = set(person_subtree_ids(root=root).values_list("person_id", flat=True))
         assert set(baselines.closure_subtree_ids(root_id=root.pk)) == ids == set(ours)
+        assert sorted(person_subtree_id_list(root=root)) == sorted(ids)
     sizes = dict(baselines.closure_subtree_sizes())
     assert sizes[cast.top.pk] == 5 and sizes[cast.leader.pk] == 3
 
