@@ -123,31 +123,48 @@ def test_one_person_still_comes_from_the_serializer(client_for, cast, people):
     )
 
 
-def test_without_filters_the_queries_are_the_filtersets(client_for, cast, people):
-    """A list asked for no filter skips building the FilterSet, with the same SQL."""
+def test_without_filters_the_page_and_its_total_are_one_statement(client_for, cast, people):
+    """A list asked for no filter skips building the FilterSet and reads the page with
+    its total in one statement; the answer is the same as through the FilterSet."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client = client_for(cast.report_user)
 
-    def statements(url: str) -> list[str]:
-        """The statements reading people (the count, the page)."""
+    def answer(url: str) -> tuple[bytes, list[str]]:
+        """The body, and the statements reading people."""
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         assert response.status_code == 200
-        return [q["sql"] for q in queries.captured_queries if "roles_person" in q["sql"]]
+        statements = [q["sql"] for q in queries.captured_queries if "roles_person" in q["sql"]]
+        return response.content, statements
 
+    plain, plain_sql = answer("/api/v1/people/?page_size=3&page=2")
     # An empty `ordering` or `search` goes through the FilterSet and changes nothing.
-    plain = statements("/api/v1/people/?page_size=3&page=2")
-    assert statements("/api/v1/people/?page_size=3&page=2&ordering=") == plain
-    assert statements("/api/v1/people/?page_size=3&page=2&search=&is_active=") == plain
-    assert len(plain) == 2
-    # The count is the people's alone, without the joins of the page.
+    filtered, filtered_sql = answer("/api/v1/people/?page_size=3&page=2&ordering=")
+
+    def page(body: bytes) -> tuple:
+        data = json.loads(body)  # the links differ by the query they carry
+        return data["count"], data["results"]
+
+    assert page(filtered) == page(plain)
+    assert page(answer("/api/v1/people/?page_size=3&page=2&search=&is_active=")[0]) == page(plain)
+    assert len(plain_sql) == 1 and len(filtered_sql) == 2
+    # The total is the people's alone, without the joins of the page.
     with CaptureQueriesContext(connection) as counted:
         person_list().only(*PERSON_LIST_COLUMNS).order_by(*PERSON_DEFAULT_ORDER).count()
-    assert plain[0] == counted.captured_queries[0]["sql"]
-    assert "JOIN" not in plain[0]
-    assert 'ASC, "roles_person"."id" ASC' in plain[1]  # full name, then id
+    assert filtered_sql[0] == counted.captured_queries[0]["sql"]
+    assert '(SELECT COUNT(U0."id") AS "n" FROM "roles_person" U0) AS "list_total"' in plain_sql[0]
+    assert 'ASC, "roles_person"."id" ASC' in plain_sql[0]  # full name, then id
+    # The last, short page and the page past it answer as the paginator does.
+    everyone = Person.objects.count()
+    size = everyone // 2 + 1  # two pages, the second one short
+    last = client.get(f"/api/v1/people/?page_size={size}&page=2").json()
+    assert last["count"] == everyone and last["next"] is None
+    assert len(last["results"]) == everyone - size
+    assert client.get(f"/api/v1/people/?page_size={size}&page=3").status_code == 404
+    by_name = client.get(f"/api/v1/people/?page=last&page_size={size}").json()
+    assert by_name["results"] == last["results"] and by_name["count"] == everyone
 
 
 @pytest.mark.postgres
