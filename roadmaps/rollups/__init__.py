@@ -49,6 +49,7 @@ from ..models import (
     RollupScope,
 )
 from .follow import _goal_scope, key_results_follow_metrics, metric_value_over  # noqa: F401
+from .full import ROLLUP_UPSERT
 
 logger = logging.getLogger(__name__)
 
@@ -225,10 +226,6 @@ def _upsert(
     """
     ops = connection.ops
     where, range_params = _range_filter("period_start", ranges, ops.adapt_datefield_value)
-    changed = " OR ".join(
-        f"{ROLLUP}.{column} <> excluded.{column}"
-        for column in ["value", "observation_count", "observation_sum", "last_observed_at"]
-    )
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
         cursor.execute(
@@ -251,13 +248,7 @@ def _upsert(
             SELECT %s, %s, scope_id, %s, bucket, value, cnt, total, ts, %s
             FROM {STAGE}
             WHERE true
-            ON CONFLICT (metric_id, scope, scope_id, grain, period_start) DO UPDATE SET
-                value = excluded.value,
-                observation_count = excluded.observation_count,
-                observation_sum = excluded.observation_sum,
-                last_observed_at = excluded.last_observed_at,
-                computed_at = excluded.computed_at
-            WHERE {changed}
+            {ROLLUP_UPSERT}
             """,
             [metric.pk, scope, grain, ops.adapt_datetimefield_value(now)],
         )

@@ -34,6 +34,22 @@ from ..models import RollupScope as Scope
 
 OBS = MetricObservation._meta.db_table
 ROLLUP = MetricRollup._meta.db_table
+
+# How a computed roll-up row meets the stored one (both runs end their INSERT with it):
+# its numbers replace the stored ones only when one of them changed, so a re-run over
+# unchanged readings rewrites nothing.
+ROLLUP_UPSERT = f"""
+ON CONFLICT (metric_id, scope, scope_id, grain, period_start) DO UPDATE SET
+    value = excluded.value,
+    observation_count = excluded.observation_count,
+    observation_sum = excluded.observation_sum,
+    last_observed_at = excluded.last_observed_at,
+    computed_at = excluded.computed_at
+WHERE {ROLLUP}.value <> excluded.value
+   OR {ROLLUP}.observation_count <> excluded.observation_count
+   OR {ROLLUP}.observation_sum <> excluded.observation_sum
+   OR {ROLLUP}.last_observed_at <> excluded.last_observed_at
+"""
 PRODUCT = Product._meta.db_table
 PENDING = PendingRollup._meta.db_table
 
@@ -217,16 +233,7 @@ def full_rollup_postgres(*, rules: dict[int, str], now, lock_namespace: int, uni
             )
             SELECT metric_id, scope, scope_id, grain, bucket, value, cnt, total, ts, %s
             FROM rollup_full_diff WHERE metric_id IS NOT NULL
-            ON CONFLICT (metric_id, scope, scope_id, grain, period_start) DO UPDATE SET
-                value = excluded.value,
-                observation_count = excluded.observation_count,
-                observation_sum = excluded.observation_sum,
-                last_observed_at = excluded.last_observed_at,
-                computed_at = excluded.computed_at
-            WHERE {ROLLUP}.value <> excluded.value
-               OR {ROLLUP}.observation_count <> excluded.observation_count
-               OR {ROLLUP}.observation_sum <> excluded.observation_sum
-               OR {ROLLUP}.last_observed_at <> excluded.last_observed_at
+            {ROLLUP_UPSERT}
             """,
             [now],
         )
